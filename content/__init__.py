@@ -1,0 +1,1 @@
+"""Documents, their revisions, Markdown rendering and the publishing workflow."""

@@ -1,0 +1,84 @@
+"""Between the editor form and the document services: choices in, plain values out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from content.forms import DocumentForm, PublishForm
+from content.models import KINDS, LANGUAGES, Document
+from content.queries import topics
+from network import access
+from network.extensions import db
+from network.models import Country
+
+KIND_LABELS = {"case_study": "Case study", "course": "Course", "resource": "Resource"}
+
+
+def _other_countries(owner: str) -> list[tuple[str, str]]:
+    rows = db.session.scalars(db.select(Country).where(Country.code != owner).order_by(Country.name))
+    return [(c.code, c.name) for c in rows]
+
+
+def document_form(actor: Any, doc: Document | None = None) -> DocumentForm:
+    """The editor, filled from the document on GET and from the request on POST."""
+    form = DocumentForm(obj=doc) if request.method == "GET" else DocumentForm()
+    form.kind.choices = [(k, KIND_LABELS[k]) for k in KINDS]
+    form.language.choices = list(LANGUAGES.items())
+    form.topics.choices = [(t.slug, t.name) for t in topics()]
+    owner = doc.country_code if doc else actor.country_code
+    form.shared_with.choices = _other_countries(owner)
+    siblings = db.session.scalars(
+        db.select(Document)
+        .where(access.visible_documents(actor), Document.country_code == owner)
+        .where(Document.translation_of_id.is_(None))
+        .order_by(Document.title)
+    ).unique()
+    form.translation_of.choices = [("", "— not a translation —")] + [
+        (str(d.id), f"{d.title} ({d.language})") for d in siblings if not doc or d.id != doc.id
+    ]
+    if request.method == "GET":
+        _fill(form, actor, doc)
+    return form
+
+
+def _fill(form: DocumentForm, actor: Any, doc: Document | None) -> None:
+    if doc is None:
+        form.language.data = actor.country.default_language
+        form.visibility.data = "country"
+        return
+    form.topics.data = [t.slug for t in doc.topics]
+    form.tags.data = ", ".join(doc.tags or [])
+    form.year.data = str(doc.year or "")
+    form.translation_of.data = str(doc.translation_of_id or "")
+    form.shared_with.data = doc.shared_with
+    form.version.data = doc.version
+
+
+def form_values(form: DocumentForm, actor: Any, doc: Document | None = None) -> dict[str, Any]:
+    """The fields the actor may set; the audience only for those who may publish."""
+    values: dict[str, Any] = {
+        "title": form.title.data or "",
+        "summary": form.summary.data or "",
+        "body_markdown": form.body_markdown.data or "",
+        "kind": form.kind.data,
+        "language": form.language.data,
+        "topics": form.topics.data or [],
+        "tags": form.tags.data or "",
+        "year": form.year.data or None,
+        "translation_of": form.translation_of.data or None,
+    }
+    may_set_audience = access.can_publish(actor, doc) if doc else actor.role == "country_admin"
+    if may_set_audience and form.visibility.data:
+        values["visibility"] = form.visibility.data
+        values["shared_with"] = form.shared_with.data if form.visibility.data == "countries" else []
+    return values
+
+
+def publish_form(doc: Document) -> PublishForm:
+    form = PublishForm() if request.method == "POST" else PublishForm(visibility=doc.visibility)
+    form.shared_with.choices = _other_countries(doc.country_code)
+    if request.method == "GET":
+        form.shared_with.data = doc.shared_with
+    return form

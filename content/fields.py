@@ -1,0 +1,133 @@
+"""Checking document fields from forms and JSON alike, before anything is saved."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import current_app
+
+from content.models import KINDS, LANGUAGES, VISIBILITIES, Document, Topic
+from network.extensions import db
+from network.models import Country
+
+EDITABLE = (
+    "kind", "title", "summary", "body_markdown", "language", "topics", "tags", "year",
+    "translation_of", "visibility", "shared_with",
+)  # fmt: skip
+AUDIENCE = ("visibility", "shared_with")
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list | tuple):
+        return [str(part).strip() for part in value if str(part).strip()]
+    raise TypeError
+
+
+def clean(data: dict[str, Any], owner: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validate the given fields; returns (clean values, problems by field name).
+
+    Only keys present in `data` are checked, so a partial update checks only what it sends.
+    """
+    cfg = current_app.config
+    out: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+
+    def check(name: str, fn) -> None:
+        if name not in data:
+            return
+        try:
+            out[name] = fn(data[name])
+        except (TypeError, ValueError) as error:
+            problems[name] = str(error) or f"{name} has the wrong type."
+
+    def text(limit: int, required: bool = False):
+        def fn(value: Any) -> str:
+            if not isinstance(value, str):
+                raise TypeError("Must be text.")
+            value = value.replace("\r\n", "\n").replace("\x00", "").strip()
+            if required and not value:
+                raise ValueError("Must not be empty.")
+            if len(value) > limit:
+                raise ValueError(f"At most {limit:,} characters (this has {len(value):,}).")
+            return value
+
+        return fn
+
+    def one_of(options, label: str):
+        def fn(value: Any) -> str:
+            if value not in options:
+                raise ValueError(f"Unknown {label} {value!r}; use one of {', '.join(options)}.")
+            return value
+
+        return fn
+
+    check("title", text(cfg["TITLE_MAX"], required=True))
+    check("summary", text(cfg["SUMMARY_MAX"]))
+    check("body_markdown", text(cfg["BODY_MAX"]))
+    check("kind", one_of(KINDS, "kind"))
+    check("language", one_of(tuple(LANGUAGES), "language"))
+    check("visibility", one_of(VISIBILITIES, "visibility"))
+    check("year", _year)
+    check("tags", lambda v: _tags(v, cfg["TAGS_MAX"], cfg["TAG_MAX"]))
+    check("topics", _topics)
+    check("shared_with", lambda v: _countries(v, owner))
+    check("translation_of", lambda v: _translation_of(v, owner))
+    return out, problems
+
+
+def _year(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError("Must be a year such as 2021.")
+    try:
+        year = int(value)
+    except ValueError as error:
+        raise ValueError("Must be a year such as 2021.") from error
+    if not 1990 <= year <= date.today().year + 1:
+        raise ValueError(f"Must be between 1990 and {date.today().year + 1}.")
+    return year
+
+
+def _tags(value: Any, most: int, longest: int) -> list[str]:
+    tags = list(dict.fromkeys(tag.lower() for tag in _as_list(value)))
+    if len(tags) > most:
+        raise ValueError(f"At most {most} tags.")
+    if any(len(tag) > longest for tag in tags):
+        raise ValueError(f"A tag has at most {longest} characters.")
+    return tags
+
+
+def _topics(value: Any) -> list[Topic]:
+    slugs = list(dict.fromkeys(_as_list(value)))
+    found = {t.slug: t for t in db.session.scalars(db.select(Topic).where(Topic.slug.in_(slugs)))}
+    unknown = [slug for slug in slugs if slug not in found]
+    if unknown:
+        raise ValueError(f"Unknown topic: {', '.join(unknown)}.")
+    return [found[slug] for slug in slugs]
+
+
+def _countries(value: Any, owner: str) -> list[str]:
+    codes = list(dict.fromkeys(code.upper() for code in _as_list(value)))
+    known = set(db.session.scalars(db.select(Country.code).where(Country.code.in_(codes))))
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise ValueError(f"Unknown country: {', '.join(unknown)}.")
+    return [code for code in codes if code != owner]
+
+
+def _translation_of(value: Any, owner: str) -> Document | None:
+    if value in (None, "", 0):
+        return None
+    try:
+        doc = db.session.get(Document, int(value))
+    except (TypeError, ValueError) as error:
+        raise ValueError("Must be the id of a document.") from error
+    if doc is None or doc.country_code != owner:
+        raise ValueError("A translation links to another document of the same country.")
+    return doc.translation_of or doc

@@ -1,0 +1,137 @@
+"""Documents, topics, revisions and the change log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from network.extensions import db
+from network.models import Country, User, utcnow
+
+KINDS = ("case_study", "course", "resource")
+VISIBILITIES = ("public", "network", "countries", "country")
+STATUSES = ("draft", "review", "published", "withdrawn")
+LANGUAGES = {
+    "en": "English",
+    "id": "Bahasa Indonesia",
+    "ms": "Bahasa Melayu",
+    "th": "ไทย (Thai)",
+    "vi": "Tiếng Việt",
+    "zh": "中文 (Chinese)",
+    "ja": "日本語 (Japanese)",
+    "ko": "한국어 (Korean)",
+    "km": "ខ្មែរ (Khmer)",
+    "lo": "ລາວ (Lao)",
+    "my": "မြန်မာ (Burmese)",
+    "fil": "Filipino",
+    "hi": "हिन्दी (Hindi)",
+}
+CHANGE_ACTIONS = (
+    "created",
+    "updated",
+    "published",
+    "unpublished",
+    "visibility_changed",
+    "deleted",
+)
+
+document_topics = Table(
+    "document_topic",
+    db.metadata,
+    Column("document_id", ForeignKey("document.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Topic(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class DocumentShare(db.Model):
+    """A country a `countries` document is shared with."""
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("country.code"), primary_key=True)
+
+
+class Document(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body_markdown: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    toc: Mapped[list] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(8))
+    country_code: Mapped[str] = mapped_column(ForeignKey("country.code"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    year: Mapped[int | None]
+    visibility: Mapped[str] = mapped_column(String(12), default="country")
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    version: Mapped[int] = mapped_column(default=1)
+    translation_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    origin_node: Mapped[str | None] = mapped_column(String(200))
+    origin_id: Mapped[str | None] = mapped_column(String(100))
+    origin_url: Mapped[str | None] = mapped_column(String(500))
+
+    country: Mapped[Country] = relationship(lazy="joined")
+    author: Mapped[User | None] = relationship(lazy="joined")
+    topics: Mapped[list[Topic]] = relationship(secondary=document_topics, order_by=Topic.name)
+    shares: Mapped[list[DocumentShare]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    translation_of: Mapped[Document | None] = relationship(remote_side=[id])
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_document_status_visibility", "status", "visibility"),)
+
+    @property
+    def shared_with(self) -> list[str]:
+        return sorted(share.country_code for share in self.shares)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def translation_root_id(self) -> int:
+        return self.translation_of_id or self.id
+
+    def __repr__(self) -> str:
+        return f"<Document {self.id} {self.status}/{self.visibility} {self.title[:30]!r}>"
+
+
+class Revision(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body_markdown: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+
+class ChangeLog(db.Model):
+    """Append-only: one row per change, written in the change's own transaction."""
+
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int]
+    country_code: Mapped[str] = mapped_column(String(2))
+    actor_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,51 @@
+"""Documents as JSON, with the names of DESIGN section 5."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import url_for
+
+from content.models import Document
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
+def document_summary(doc: Document) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "url": url_for("content.document", doc_id=doc.id, _external=True),
+        "kind": doc.kind,
+        "title": doc.title,
+        "summary": doc.summary,
+        "language": doc.language,
+        "country": doc.country_code,
+        "author": {"id": doc.author.id, "name": doc.author.name} if doc.author else None,
+        "topics": [t.slug for t in doc.topics],
+        "tags": list(doc.tags or []),
+        "year": doc.year,
+        "visibility": doc.visibility,
+        "shared_with": doc.shared_with,
+        "status": doc.status,
+        "version": doc.version,
+        "created_at": iso(doc.created_at),
+        "updated_at": iso(doc.updated_at),
+        "published_at": iso(doc.published_at),
+        "origin": (
+            {"node": doc.origin_node, "id": doc.origin_id, "url": doc.origin_url} if doc.origin_node else None
+        ),
+    }
+
+
+def document_full(doc: Document) -> dict[str, Any]:
+    data = document_summary(doc)
+    data["body_markdown"] = doc.body_markdown
+    data["body_html"] = doc.body_html
+    data["translation_of"] = doc.translation_of_id
+    data["attachments"] = []
+    if doc.kind == "course":
+        data["lessons"] = []
+    return data

@@ -1,0 +1,245 @@
+"""Document services: every write goes through here, with its revision and change-log row.
+
+Each function takes the acting user first, checks the access policy, and commits one
+transaction holding the document, its revision and its change-log row together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from content import changelog, fields
+from content.models import Document, DocumentShare, Revision
+from content.rendering import render_markdown
+from network import access
+from network.errors import Conflict, Forbidden, Invalid, NotFound
+from network.extensions import db
+from network.models import utcnow
+
+CONTENT = ("title", "summary", "body_markdown")
+
+
+def get_readable(actor: Any, doc_id: int) -> Document:
+    """Raises: NotFound when missing or not readable (the two look the same)."""
+    doc = db.session.get(Document, doc_id)
+    if not access.can_read(actor, doc):
+        raise NotFound()
+    return doc
+
+
+def get_editable(actor: Any, doc_id: int) -> Document:
+    """Raises: NotFound (unreadable), Forbidden (readable but not editable)."""
+    doc = get_readable(actor, doc_id)
+    if not access.can_edit(actor, doc):
+        raise Forbidden("You may read this document but not edit it.")
+    return doc
+
+
+def _publishable(actor: Any, doc_id: int) -> Document:
+    doc = get_readable(actor, doc_id)
+    if not access.can_publish(actor, doc):
+        raise Forbidden("Only the country admins of the owning country publish and withdraw.")
+    return doc
+
+
+def _apply(doc: Document, values: dict[str, Any]) -> set[str]:
+    """Set the cleaned values on the document; returns the names that really changed."""
+    changed: set[str] = set()
+    for name, value in values.items():
+        if name == "topics":
+            if [t.id for t in doc.topics] != [t.id for t in value]:
+                doc.topics = value
+                changed.add(name)
+        elif name == "shared_with":
+            if doc.shared_with != sorted(value):
+                doc.shares = [DocumentShare(country_code=code) for code in value]
+                changed.add(name)
+        elif name == "translation_of":
+            if doc.translation_of is not value and value is not doc:
+                doc.translation_of = value
+                changed.add(name)
+        elif getattr(doc, name) != value:
+            setattr(doc, name, value)
+            changed.add(name)
+    if "body_markdown" in changed:
+        rendered = render_markdown(doc.body_markdown)
+        doc.body_html, doc.toc = rendered.html, rendered.toc
+    return changed
+
+
+def _check_audience(actor: Any, doc: Document, values: dict[str, Any]) -> None:
+    """Only admins set the audience, and `shared_with` needs visibility `countries`."""
+    wants = {k: values[k] for k in fields.AUDIENCE if k in values}
+    differs = ("visibility" in wants and wants["visibility"] != doc.visibility) or (
+        "shared_with" in wants and sorted(wants["shared_with"]) != doc.shared_with
+    )
+    if differs and not access.can_publish(actor, doc):
+        raise Forbidden("Only country admins set who may read a document.")
+    visibility = wants.get("visibility", doc.visibility)
+    shared = wants.get("shared_with", doc.shared_with if "visibility" not in wants else [])
+    if visibility == "countries" and not shared:
+        raise Invalid({"shared_with": "Choose at least one country to share with."})
+    if visibility != "countries" and shared:
+        raise Invalid({"shared_with": "Sharing with countries needs visibility 'countries'."})
+    values["shared_with"] = shared
+
+
+def _add_revision(actor: Any, doc: Document, note: str = "") -> Revision:
+    number = (
+        db.session.scalar(db.select(db.func.max(Revision.number)).where(Revision.document_id == doc.id)) or 0
+    ) + 1
+    revision = Revision(
+        document_id=doc.id, number=number, title=doc.title, summary=doc.summary,
+        body_markdown=doc.body_markdown, author_id=getattr(actor, "id", None), note=note[:300],
+    )  # fmt: skip
+    db.session.add(revision)
+    return revision
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise Conflict("This document was changed by someone else while you were saving.") from error
+
+
+def create_document(actor: Any, data: dict[str, Any], publish: bool = False) -> Document:
+    """Create a draft (or publish at once when the actor may and asks to).
+
+    Raises:
+        Forbidden: the actor may not write documents.
+        Invalid: a field is wrong; nothing is saved.
+    """
+    if not access.can_create(actor):
+        raise Forbidden("Only contributors and country admins write documents.")
+    data = {"kind": "case_study", "language": actor.country.default_language, **data}
+    data.setdefault("title", "")
+    values, problems = fields.clean(data, actor.country_code)
+    if problems:
+        raise Invalid(problems)
+    doc = Document(country_code=actor.country_code, author_id=actor.id, visibility="country")
+    doc.shares = []
+    if "visibility" not in values:
+        values.pop("shared_with", None)
+    _check_audience(actor, doc, values)
+    doc.country = actor.country
+    _apply(doc, values)
+    doc.body_html = doc.body_html or render_markdown(doc.body_markdown or "").html
+    if publish:
+        if not access.can_publish(actor, doc):
+            raise Forbidden("Only country admins publish.")
+        doc.status, doc.published_at = "published", utcnow()
+    db.session.add(doc)
+    db.session.flush()
+    _add_revision(actor, doc, "Created")
+    changelog.record(doc, "published" if publish else "created", actor)
+    _commit()
+    return doc
+
+
+def update_document(actor: Any, doc_id: int, version: int, data: dict[str, Any], note: str = "") -> Document:
+    """Save an edit based on `version`; a stale version is refused, nothing overwritten.
+
+    Raises:
+        NotFound, Forbidden: see `get_editable`.
+        Conflict: the document changed since `version` (`details['current_version']`).
+        Invalid: a field is wrong; nothing is saved.
+    """
+    doc = get_editable(actor, doc_id)
+    if version != doc.version:
+        raise Conflict(
+            f"This document was changed by someone else (now version {doc.version}, "
+            f"your edit is based on version {version}).",
+            current_version=doc.version,
+        )
+    unknown = set(data) - set(fields.EDITABLE)
+    if unknown:
+        raise Invalid({name: "Unknown field." for name in sorted(unknown)})
+    values, problems = fields.clean(data, doc.country_code)
+    if problems:
+        raise Invalid(problems)
+    if {"visibility", "shared_with"} & set(values):
+        _check_audience(actor, doc, values)
+    if values.get("translation_of") is doc:
+        raise Invalid({"translation_of": "A document cannot be its own translation."})
+    changed = _apply(doc, values)
+    if not changed:
+        db.session.rollback()
+        return doc
+    doc.updated_at = utcnow()
+    if changed & set(CONTENT):
+        _add_revision(actor, doc, note)
+    audience_changed = bool(changed & set(fields.AUDIENCE))
+    changelog.record(doc, "visibility_changed" if audience_changed else "updated", actor)
+    _commit()
+    return doc
+
+
+def _set_status(actor: Any, doc: Document, status: str, action: str) -> Document:
+    doc.status = status
+    doc.updated_at = utcnow()
+    changelog.record(doc, action, actor)
+    _commit()
+    return doc
+
+
+def submit_for_review(actor: Any, doc_id: int) -> Document:
+    doc = get_editable(actor, doc_id)
+    if doc.status != "draft":
+        raise Conflict("Only a draft can be submitted for review.")
+    return _set_status(actor, doc, "review", "updated")
+
+
+def return_to_draft(actor: Any, doc_id: int) -> Document:
+    doc = get_editable(actor, doc_id)
+    if doc.status not in ("review", "withdrawn"):
+        raise Conflict("Only a document in review or withdrawn goes back to draft.")
+    return _set_status(actor, doc, "draft", "updated")
+
+
+def publish(
+    actor: Any, doc_id: int, visibility: str | None = None, shared_with: list[str] | None = None
+) -> Document:
+    """Publish to the given audience (or the one already set).
+
+    Raises: NotFound, Forbidden (not an admin of the owner), Conflict (already published),
+    Invalid (bad audience).
+    """
+    doc = _publishable(actor, doc_id)
+    if doc.status == "published":
+        raise Conflict("This document is already published.")
+    audience: dict[str, Any] = {}
+    if visibility is not None:
+        audience["visibility"] = visibility
+    if shared_with is not None:
+        audience["shared_with"] = shared_with
+    values, problems = fields.clean(audience, doc.country_code)
+    if problems:
+        raise Invalid(problems)
+    _check_audience(actor, doc, values)
+    _apply(doc, values)
+    doc.published_at = doc.published_at or utcnow()
+    return _set_status(actor, doc, "published", "published")
+
+
+def unpublish(actor: Any, doc_id: int) -> Document:
+    doc = _publishable(actor, doc_id)
+    if doc.status != "published":
+        raise Conflict("Only a published document can be withdrawn.")
+    return _set_status(actor, doc, "withdrawn", "unpublished")
+
+
+def delete_document(actor: Any, doc_id: int) -> None:
+    """Raises: NotFound, Forbidden (admins delete; authors only never-published drafts)."""
+    doc = get_readable(actor, doc_id)
+    if not access.can_delete(actor, doc):
+        raise Forbidden("Only country admins delete documents (authors: their own drafts).")
+    changelog.record(doc, "deleted", actor)
+    for translation in db.session.scalars(db.select(Document).where(Document.translation_of_id == doc.id)):
+        translation.translation_of = None
+        changelog.record(translation, "updated", actor)
+    db.session.delete(doc)
+    db.session.commit()

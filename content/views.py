@@ -1,0 +1,292 @@
+"""Pages for reading and writing documents. Views parse and render; services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from content import audience, queries, revisions, services
+from content.editing import document_form, form_values, publish_form
+from content.models import KINDS, LANGUAGES, Topic
+from content.rendering import render_markdown
+from network import access
+from network.errors import Conflict, Forbidden, Invalid, NotFound
+from network.extensions import db
+from network.forms import ActionForm
+from network.guards import role_required, signed_in
+from network.models import Country
+
+bp = Blueprint("content", __name__, template_folder="templates")
+writer = role_required("contributor", "country_admin")
+admin = role_required("country_admin")
+
+
+def _page_arg() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+@bp.route("/")
+def home():
+    latest = queries.documents(current_user, per_page=12, published_only=True)
+    countries = db.session.scalars(db.select(Country).order_by(Country.name))
+    return render_template(
+        "content/home.html", latest=latest.items, topics=queries.topics(), countries=list(countries)
+    )
+
+
+@bp.route("/documents")
+def browse():
+    filters = {k: request.args.get(k) for k in ("kind", "country", "topic", "language")}
+    if filters["kind"] and filters["kind"] not in KINDS:
+        filters["kind"] = None
+    if filters["language"] and filters["language"] not in LANGUAGES:
+        filters["language"] = None
+    page = queries.documents(current_user, page=_page_arg(), published_only=True, **filters)
+    return render_template(
+        "content/browse.html",
+        page=page,
+        filters=filters,
+        topics=queries.topics(),
+        title="Documents",
+    )
+
+
+@bp.route("/countries/<code>")
+def country(code: str):
+    found = db.session.get(Country, code.upper())
+    if found is None:
+        raise NotFound("No such member country.")
+    page = queries.documents(current_user, page=_page_arg(), published_only=True, country=found.code)
+    return render_template("content/country.html", country=found, page=page)
+
+
+@bp.route("/topics/<slug>")
+def topic(slug: str):
+    found = db.session.scalar(db.select(Topic).where(Topic.slug == slug))
+    if found is None:
+        raise NotFound("No such topic.")
+    page = queries.documents(current_user, page=_page_arg(), published_only=True, topic=slug)
+    return render_template("content/topic.html", topic=found, page=page)
+
+
+@bp.route("/documents/<int:doc_id>")
+def document(doc_id: int):
+    doc = services.get_readable(current_user, doc_id)
+    return render_template(
+        "content/document.html", doc=doc, translations=queries.translations(current_user, doc),
+        audience=audience.describe(doc), action=ActionForm(),
+    )  # fmt: skip
+
+
+@bp.route("/drafts")
+@signed_in
+def drafts():
+    return render_template(
+        "content/drafts.html", drafts=queries.my_drafts(current_user),
+        withdrawn=queries.withdrawn(current_user) if current_user.is_country_admin else [],
+    )  # fmt: skip
+
+
+@bp.route("/review")
+@admin
+def review():
+    return render_template("content/review.html", docs=queries.review_queue(current_user))
+
+
+def _show_errors(form, error: Invalid) -> None:
+    for name, problem in error.fields.items():
+        field = getattr(form, name, None) or form.title
+        field.errors = [*field.errors, problem]
+
+
+@bp.route("/documents/new", methods=["GET", "POST"])
+@writer
+def new_document():
+    form = document_form(current_user)
+    preview = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = render_markdown(form.body_markdown.data or "").html
+        else:
+            try:
+                doc = services.create_document(current_user, form_values(form, current_user))
+            except Invalid as error:
+                _show_errors(form, error)
+            else:
+                flash("Draft saved.", "success")
+                return redirect(url_for(".document", doc_id=doc.id))
+    status = 422 if form.errors else 200
+    return render_template("content/edit.html", form=form, doc=None, preview=preview), status
+
+
+@bp.route("/documents/<int:doc_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit_document(doc_id: int):
+    doc = services.get_editable(current_user, doc_id)
+    form = document_form(current_user, doc)
+    preview, conflict = None, None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = render_markdown(form.body_markdown.data or "").html
+        else:
+            try:
+                services.update_document(
+                    current_user, doc.id, form.version.data or 0, form_values(form, current_user, doc),
+                    note=form.note.data or "",
+                )  # fmt: skip
+            except Invalid as error:
+                _show_errors(form, error)
+            except Conflict as error:
+                db.session.rollback()
+                conflict = error.message
+                doc = services.get_editable(current_user, doc_id)
+            else:
+                flash("Saved.", "success")
+                return redirect(url_for(".document", doc_id=doc.id))
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template(
+        "content/edit.html", form=form, doc=doc, preview=preview, conflict=conflict
+    ), status
+
+
+@bp.route("/preview", methods=["POST"])
+@writer
+def preview():
+    """Live preview for the editor's script: the same sanitised HTML a save would store."""
+    text = request.form.get("body_markdown", "")
+    if len(text) > 200_000:
+        raise Invalid({"body_markdown": "Too long to preview."})
+    return jsonify(html=render_markdown(text).html)
+
+
+def _action(doc_id: int, run, message: str):
+    if not ActionForm().validate_on_submit():
+        raise Invalid({"csrf_token": "The form expired; reload the page and try again."})
+    try:
+        run(current_user, doc_id)
+    except Conflict as error:
+        flash(error.message, "warning")
+    else:
+        flash(message, "success")
+    return redirect(url_for(".document", doc_id=doc_id))
+
+
+@bp.route("/documents/<int:doc_id>/submit", methods=["POST"])
+@writer
+def submit(doc_id: int):
+    return _action(doc_id, services.submit_for_review, "Submitted for review.")
+
+
+@bp.route("/documents/<int:doc_id>/return", methods=["POST"])
+@writer
+def return_to_draft(doc_id: int):
+    return _action(doc_id, services.return_to_draft, "Back to draft.")
+
+
+@bp.route("/documents/<int:doc_id>/withdraw", methods=["POST"])
+@admin
+def withdraw(doc_id: int):
+    return _action(doc_id, services.unpublish, "Withdrawn: only your country admins can read it now.")
+
+
+@bp.route("/documents/<int:doc_id>/publish", methods=["GET", "POST"])
+@admin
+def publish(doc_id: int):
+    doc = services.get_readable(current_user, doc_id)
+    form = publish_form(doc)
+    chosen = _chosen_audience(form, doc)
+    if form.validate_on_submit() and form.confirm.data == "yes":
+        try:
+            services.publish(current_user, doc.id, *chosen)
+        except Invalid as error:
+            _show_errors_publish(form, error)
+        except Conflict as error:
+            flash(error.message, "warning")
+            return redirect(url_for(".document", doc_id=doc.id))
+        else:
+            flash("Published.", "success")
+            return redirect(url_for(".document", doc_id=doc.id))
+    statement = audience.describe(doc, *chosen)
+    status = 422 if form.errors else 200
+    return render_template("content/publish.html", doc=doc, form=form, statement=statement), status
+
+
+def _chosen_audience(form, doc) -> tuple[str, list[str]]:
+    visibility = form.visibility.data or doc.visibility
+    shared = (form.shared_with.data or []) if visibility == "countries" else []
+    if visibility not in ("public", "network", "countries", "country"):
+        visibility = doc.visibility
+    return visibility, shared
+
+
+def _show_errors_publish(form, error: Invalid) -> None:
+    for name, problem in error.fields.items():
+        field = getattr(form, name, None) or form.visibility
+        field.errors = [*field.errors, problem]
+
+
+@bp.route("/documents/<int:doc_id>/delete", methods=["GET", "POST"])
+@writer
+def delete(doc_id: int):
+    doc = services.get_readable(current_user, doc_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        services.delete_document(current_user, doc.id)
+        flash(f"“{doc.title}” was deleted.", "success")
+        return redirect(url_for(".drafts"))
+    if not access.can_delete(current_user, doc):
+        raise Forbidden("You may not delete this document.")
+    return render_template("content/delete.html", doc=doc, form=form)
+
+
+@bp.route("/documents/<int:doc_id>/history")
+@writer
+def history(doc_id: int):
+    doc, revs = revisions.history(current_user, doc_id)
+    return render_template("content/history.html", doc=doc, revisions=revs, action=ActionForm())
+
+
+@bp.route("/documents/<int:doc_id>/revisions/<int:number>")
+@writer
+def revision(doc_id: int, number: int):
+    rev = revisions.get_revision(current_user, doc_id, number)
+    doc = services.get_readable(current_user, doc_id)
+    html = render_markdown(rev.body_markdown).html
+    return render_template("content/revision.html", doc=doc, rev=rev, html=html, action=ActionForm())
+
+
+@bp.route("/documents/<int:doc_id>/diff")
+@writer
+def diff(doc_id: int):
+    numbers = _two_numbers(request.args)
+    old = revisions.get_revision(current_user, doc_id, numbers[0])
+    new = revisions.get_revision(current_user, doc_id, numbers[1])
+    doc = services.get_readable(current_user, doc_id)
+    return render_template("content/diff.html", doc=doc, old=old, new=new, lines=revisions.diff(old, new))
+
+
+def _two_numbers(args: Any) -> tuple[int, int]:
+    try:
+        return int(args["from"]), int(args["to"])
+    except (KeyError, ValueError):
+        abort(400, "Give two revision numbers: ?from=1&to=2")
+
+
+@bp.route("/documents/<int:doc_id>/revisions/<int:number>/restore", methods=["POST"])
+@writer
+def restore(doc_id: int, number: int):
+    if not ActionForm().validate_on_submit():
+        raise Invalid({"csrf_token": "The form expired; reload the page and try again."})
+    doc = services.get_editable(current_user, doc_id)
+    try:
+        revisions.restore(current_user, doc_id, number, doc.version)
+    except Conflict as error:
+        flash(error.message, "warning")
+    else:
+        flash(f"Revision {number} restored as a new revision.", "success")
+    return redirect(url_for(".history", doc_id=doc_id))

@@ -1,0 +1,59 @@
+"""RNDD Hub: the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from network import config as settings
+from network.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Load configuration, bind extensions, register blueprints; nothing else."""
+    app = Flask(__name__)
+    app.config.update(settings.DEFAULTS)
+    app.config.update(settings.from_environment(app.instance_path))
+    app.config.update(config or {})
+    settings.check(app.config)
+    _prepare_folders(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir())
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
+
+    from content import api as content_api
+    from content import views as content_views
+    from network import admin, api, auth, cli, errors, identity, templating
+
+    identity.register(app)
+    errors.register(app)
+    templating.register(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(content_views.bp)
+    app.register_blueprint(content_api.bp)
+    cli.register(app)
+    logging.getLogger("rndd").setLevel(logging.INFO)
+    return app
+
+
+def _migrations_dir() -> str:
+    """The migrations ship as a package, so an installed copy finds them too."""
+    import migrations
+
+    return str(Path(migrations.__file__).resolve().parent)
+
+
+def _prepare_folders(app: Flask) -> None:
+    for key in ("INDEX_DIR", "UPLOAD_DIR"):
+        Path(app.config[key]).parent.mkdir(parents=True, exist_ok=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)

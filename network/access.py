@@ -1,0 +1,146 @@
+"""The one access policy: who may read, edit and publish which document.
+
+Everything is derived from *principals*, labels shared by documents and users:
+
+    public          anyone
+    network         any signed-in user of a member country
+    country:XX      signed-in users of country XX
+    user:42         user 42 (the author of a draft)
+    admins:XX       the country admins of XX
+
+A user may read a document when the two label sets meet. `can_read` intersects them in Python,
+`visible_documents` builds the same test as a SQL clause, and the search index stores
+`document_principals` and filters by `user_principals`, so the three cannot drift apart.
+A user with no matching label sees nothing (fail closed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, false, or_
+from sqlalchemy.sql.elements import ColumnElement
+
+from content.models import Document, DocumentShare
+
+PUBLIC = "public"
+NETWORK = "network"
+EDITABLE_BY_AUTHOR = ("draft", "review")
+ADMIN_ONLY_STATUSES = ("draft", "review", "withdrawn")
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def user_principals(user: Any) -> set[str]:
+    """Labels the user holds; anonymous and deactivated users hold `public` only."""
+    if not _signed_in(user):
+        return {PUBLIC}
+    labels = {PUBLIC, NETWORK, f"country:{user.country_code}", f"user:{user.id}"}
+    if user.role == "country_admin":
+        labels.add(f"admins:{user.country_code}")
+    return labels
+
+
+def document_principals(doc: Document) -> set[str]:
+    """Labels a reader needs one of; DESIGN section 2, table and status rules."""
+    owner = doc.country_code
+    if doc.status == "published":
+        if doc.visibility == PUBLIC:
+            return {PUBLIC}
+        if doc.visibility == NETWORK:
+            return {NETWORK}
+        if doc.visibility == "countries":
+            return {f"country:{owner}"} | {f"country:{code}" for code in doc.shared_with}
+        if doc.visibility == "country":
+            return {f"country:{owner}"}
+        return set()
+    if doc.status in EDITABLE_BY_AUTHOR:
+        labels = {f"admins:{owner}"}
+        if doc.author_id is not None:
+            labels.add(f"user:{doc.author_id}")
+        return labels
+    if doc.status == "withdrawn":
+        return {f"admins:{owner}"}
+    return set()
+
+
+def _principal_clause(label: str) -> ColumnElement[bool]:
+    """SQL for "the document carries this label", mirroring `document_principals`."""
+    published = Document.status == "published"
+    kind, _, value = label.partition(":")
+    if label == PUBLIC:
+        return and_(published, Document.visibility == PUBLIC)
+    if label == NETWORK:
+        return and_(published, Document.visibility == NETWORK)
+    if kind == "country":
+        owned = and_(Document.visibility.in_(("countries", "country")), Document.country_code == value)
+        shared = and_(
+            Document.visibility == "countries",
+            Document.shares.any(DocumentShare.country_code == value),
+        )
+        return and_(published, or_(owned, shared))
+    if kind == "user":
+        return and_(Document.status.in_(EDITABLE_BY_AUTHOR), Document.author_id == int(value))
+    if kind == "admins":
+        return and_(Document.status.in_(ADMIN_ONLY_STATUSES), Document.country_code == value)
+    return false()
+
+
+def visible_documents(user: Any) -> ColumnElement[bool]:
+    """A WHERE clause matching exactly the documents `can_read` allows."""
+    clauses = [_principal_clause(label) for label in sorted(user_principals(user))]
+    return or_(false(), *clauses)
+
+
+def can_read(user: Any, doc: Document | None) -> bool:
+    return doc is not None and bool(user_principals(user) & document_principals(doc))
+
+
+def _is_admin_of(user: Any, country_code: str) -> bool:
+    return _signed_in(user) and user.role == "country_admin" and user.country_code == country_code
+
+
+def can_create(user: Any) -> bool:
+    """Contributors and country admins write documents for their own country."""
+    return _signed_in(user) and user.role in ("contributor", "country_admin")
+
+
+def can_edit(user: Any, doc: Document) -> bool:
+    """Country admins edit all their country's documents; authors their own drafts."""
+    if not can_read(user, doc) or doc.origin_node:
+        return False
+    if _is_admin_of(user, doc.country_code):
+        return True
+    return (
+        can_create(user)
+        and doc.author_id == user.id
+        and doc.country_code == user.country_code
+        and doc.status in EDITABLE_BY_AUTHOR
+    )
+
+
+def can_publish(user: Any, doc: Document) -> bool:
+    """Publishing, withdrawing and setting the audience belong to the owner's admins."""
+    return can_read(user, doc) and not doc.origin_node and _is_admin_of(user, doc.country_code)
+
+
+def can_delete(user: Any, doc: Document) -> bool:
+    """Admins delete any of their country's documents; authors their never-published drafts."""
+    if can_publish(user, doc):
+        return True
+    return can_edit(user, doc) and doc.status == "draft" and doc.published_at is None
+
+
+def can_see_history(user: Any, doc: Document) -> bool:
+    """Revisions go to the owning country's contributors and admins only (DESIGN section 2)."""
+    return can_read(user, doc) and can_create(user) and user.country_code == doc.country_code
+
+
+def can_manage_users(user: Any, country_code: str) -> bool:
+    return _is_admin_of(user, country_code)
+
+
+def can_manage_countries(user: Any) -> bool:
+    return _signed_in(user) and user.role == "network_admin"

@@ -1,0 +1,69 @@
+"""Who is asking: session users (Flask-Login) and bearer tokens for the API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, Request, g
+from flask_login import AnonymousUserMixin
+
+from network import guards
+from network.extensions import db, login_manager
+from network.models import ApiToken, User, utcnow
+
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+class Anonymous(AnonymousUserMixin):
+    role = None
+    country_code = None
+    id = None
+    is_country_admin = False
+    is_network_admin = False
+    can_author = False
+
+
+def register(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.anonymous_user = Anonymous
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
+    login_manager.request_loader(load_user_from_token)
+    login_manager.unauthorized_handler(guards.unauthorized)
+
+
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user and user.active else None
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def load_user_from_token(request: Request) -> User | None:
+    """Authenticate an API call by its bearer token; inactive users' tokens fail at once."""
+    clear = bearer_token(request)
+    if not clear:
+        return None
+    token = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == ApiToken.digest(clear)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        token.last_used_at = now
+        db.session.commit()
+    g.api_token = token
+    return token.user
+
+
+def token_scope() -> str | None:
+    """The scope of the bearer token of this request, or None for a browser session."""
+    token = g.get("api_token")
+    return token.scope if token else None

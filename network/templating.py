@@ -1,0 +1,41 @@
+"""What every template can use: the current principal's capabilities, names, dates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+from network import access
+
+
+def register(app: Flask) -> None:
+    from content.models import KINDS, LANGUAGES
+
+    kind_names = {"case_study": "Case study", "course": "Course", "resource": "Resource"}
+
+    @app.context_processor
+    def globals_for_templates() -> dict:
+        return {
+            "access": access,
+            "LANGUAGES": LANGUAGES,
+            "KINDS": KINDS,
+            "KIND_NAMES": kind_names,
+            "node_name": app.config["NODE_NAME"],
+        }
+
+    @app.template_filter("date")
+    def format_date(value: datetime | None) -> str:
+        return value.strftime("%d %b %Y") if value else ""
+
+    @app.template_filter("datetime")
+    def format_datetime(value: datetime | None) -> str:
+        return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
+
+    @app.template_filter("language_name")
+    def language_name(code: str) -> str:
+        return LANGUAGES.get(code, code)
+
+    @app.template_filter("kind_name")
+    def kind_name(kind: str) -> str:
+        return kind_names.get(kind, kind)
