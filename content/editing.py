@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from wtforms.fields.choices import SelectChoice
 
 from content.forms import DocumentForm, PublishForm
 from content.models import KINDS, LANGUAGES, Document
@@ -18,15 +19,15 @@ KIND_LABELS = {"case_study": "Case study", "course": "Course", "resource": "Reso
 
 def _other_countries(owner: str) -> list[tuple[str, str]]:
     rows = db.session.scalars(db.select(Country).where(Country.code != owner).order_by(Country.name))
-    return [(c.code, c.name) for c in rows]
+    return [SelectChoice(c.code, c.name) for c in rows]
 
 
 def document_form(actor: Any, doc: Document | None = None) -> DocumentForm:
     """The editor, filled from the document on GET and from the request on POST."""
     form = DocumentForm(obj=doc) if request.method == "GET" else DocumentForm()
-    form.kind.choices = [(k, KIND_LABELS[k]) for k in KINDS]
-    form.language.choices = list(LANGUAGES.items())
-    form.topics.choices = [(t.slug, t.name) for t in topics()]
+    form.kind.choices = [SelectChoice(k, KIND_LABELS[k]) for k in KINDS]
+    form.language.choices = [SelectChoice(code, name) for code, name in LANGUAGES.items()]
+    form.topics.choices = [SelectChoice(t.slug, t.name) for t in topics()]
     owner = doc.country_code if doc else actor.country_code
     form.shared_with.choices = _other_countries(owner)
     siblings = db.session.scalars(
@@ -35,8 +36,10 @@ def document_form(actor: Any, doc: Document | None = None) -> DocumentForm:
         .where(Document.translation_of_id.is_(None))
         .order_by(Document.title)
     ).unique()
-    form.translation_of.choices = [("", "— not a translation —")] + [
-        (str(d.id), f"{d.title} ({d.language})") for d in siblings if not doc or d.id != doc.id
+    form.translation_of.choices = [SelectChoice("", "— not a translation —")] + [
+        SelectChoice(str(d.id), f"{d.title} ({d.language})")
+        for d in siblings
+        if not doc or d.id != doc.id
     ]
     if request.method == "GET":
         _fill(form, actor, doc)

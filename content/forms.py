@@ -13,14 +13,15 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 VISIBILITY_CHOICES = [
-    ("public", "Public: everyone on the web"),
-    ("network", "Network: every member country"),
-    ("countries", "Selected countries"),
-    ("country", "Our ministry only"),
+    SelectChoice("public", "Public: everyone on the web"),
+    SelectChoice("network", "Network: every member country"),
+    SelectChoice("countries", "Selected countries"),
+    SelectChoice("country", "Our ministry only"),
 ]
 
 

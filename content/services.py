@@ -120,7 +120,9 @@ def create_document(actor: Any, data: dict[str, Any], publish: bool = False) -> 
     values, problems = fields.clean(data, actor.country_code)
     if problems:
         raise Invalid(problems)
-    doc = Document(country_code=actor.country_code, author_id=actor.id, visibility="country")
+    doc = Document(
+        country_code=actor.country_code, author_id=actor.id, visibility="country", status="draft"
+    )
     doc.shares = []
     if "visibility" not in values:
         values.pop("shared_with", None)

@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from content import api as content_api
+    from content import indexing, search_views
     from content import views as content_views
     from network import admin, api, auth, cli, errors, identity, templating
 
@@ -40,6 +41,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(content_views.bp)
     app.register_blueprint(content_api.bp)
+    app.register_blueprint(search_views.bp)
+    app.register_blueprint(search_views.api)
+    indexing.register(app)
     cli.register(app)
     logging.getLogger("rndd").setLevel(logging.INFO)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from content.models import LANGUAGES
 from network import users
@@ -66,7 +67,7 @@ def toggle_active(user_id: int):
 
 def _country_form(country: Country | None) -> CountryForm:
     form = CountryForm(obj=country)
-    form.default_language.choices = list(LANGUAGES.items())
+    form.default_language.choices = [SelectChoice(code, name) for code, name in LANGUAGES.items()]
     return form
 
 

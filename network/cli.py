@@ -43,8 +43,11 @@ def demo_command(serve: bool, host: str, port: int) -> None:
     """`init`, plus demo users and documents of several countries, languages and audiences."""
     from content.demo import load_demo
 
+    from content import indexing
+
     init_database()
     load_demo(echo=click.echo)
+    click.echo(f"Search index: {indexing.rebuild()} documents indexed.")
     if serve:
         click.echo(f"Serving RNDD Hub at http://{host}:{port}/ (Ctrl+C stops it)")
         current_app.run(host=host, port=port, debug=False, use_reloader=False)
@@ -101,8 +104,51 @@ def tokens_create(email: str, scope: str, name: str) -> None:
     click.echo(clear)
 
 
+@click.group("index")
+def index_group() -> None:
+    """The search index: rebuild, drain, verify."""
+
+
+@index_group.command("rebuild")
+@with_appcontext
+def index_rebuild() -> None:
+    """Rebuild from the database into a new directory and swap it in; search keeps working."""
+    from content import indexing
+    from content.models import Document
+
+    total = db.session.scalar(db.select(db.func.count()).select_from(Document)) or 0
+    with click.progressbar(length=total, label="Indexing documents") as bar:
+        count = indexing.rebuild(progress=lambda n: bar.update(n - bar.pos))
+    click.echo(f"Index rebuilt: {count} documents.")
+
+
+@index_group.command("drain")
+@with_appcontext
+def index_drain() -> None:
+    """Apply the change-log rows the index has not seen yet."""
+    from content import indexing
+
+    click.echo(f"Applied {indexing.drain()} change-log rows.")
+
+
+@index_group.command("verify")
+@with_appcontext
+def index_verify() -> None:
+    """Compare (id, version) in index and database; exit 1 on any difference."""
+    from content import indexing
+
+    report = indexing.verify()
+    for name in ("missing", "stale", "duplicate", "extra"):
+        ids = getattr(report, name)
+        if ids:
+            click.echo(f"{name}: {len(ids)} ({', '.join(map(str, ids[:50]))})")
+    if not report.is_clean:
+        raise SystemExit(1)
+    click.echo("Index and database agree.")
+
+
 def register(app: Flask) -> None:
-    for command in (init_command, demo_command, users_group, tokens_group):
+    for command in (init_command, demo_command, users_group, tokens_group, index_group):
         app.cli.add_command(command)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from network.users import INVITABLE_ROLES, PASSWORD_MIN
 
-ROLE_CHOICES = [(role, role.replace("_", " ").capitalize()) for role in INVITABLE_ROLES]
+ROLE_CHOICES = [SelectChoice(role, role.replace("_", " ").capitalize()) for role in INVITABLE_ROLES]
 
 
 class LoginForm(FlaskForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, request, url_for
 
 from network import access
 
@@ -23,6 +23,21 @@ def register(app: Flask) -> None:
             "KIND_NAMES": kind_names,
             "node_name": app.config["NODE_NAME"],
         }
+
+    @app.template_global()
+    def url_toggle(name: str, value: str) -> str:
+        """This page's URL with one filter value added or removed (and back to page 1)."""
+        args = request.args.copy()
+        values = args.getlist(name)
+        args.setlist(name, [v for v in values if v != value] if value in values else [*values, value])
+        args.pop("page", None)
+        return url_for(request.endpoint, **request.view_args, **args.to_dict(flat=False))
+
+    @app.template_global()
+    def url_page(number: int) -> str:
+        args = request.args.copy()
+        args["page"] = str(number)
+        return url_for(request.endpoint, **request.view_args, **args.to_dict(flat=False))
 
     @app.template_filter("date")
     def format_date(value: datetime | None) -> str:

@@ -9,37 +9,15 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from access_table import OWNER, PRINCIPALS, RELATIONS, SHARED, expected
 
 from content.models import STATUSES, VISIBILITIES, Document
 from network import access
 from network.extensions import db
 
-OWNER, SHARED, OTHER = "ID", "TH", "JP"
-RELATIONS = {"own": OWNER, "shared": SHARED, "other": OTHER}
-ROLES = ("reader", "contributor", "country_admin", "network_admin")
-
-PRINCIPALS = [("anonymous", None), ("author", "own")] + [
-    (role, relation) for role in ROLES for relation in RELATIONS
-]
 CASES = list(itertools.product(PRINCIPALS, VISIBILITIES, STATUSES))
 
 pytestmark = pytest.mark.both_databases
-
-
-def expected(role: str, relation: str | None, visibility: str, status: str) -> bool:
-    """DESIGN section 2, written out independently of the policy module."""
-    if role == "anonymous":
-        return status == "published" and visibility == "public"
-    own = relation == "own"
-    if status == "published":
-        if visibility in ("public", "network"):
-            return True
-        if visibility == "countries":
-            return own or relation == "shared"
-        return own
-    if status in ("draft", "review"):
-        return role == "author" or (role == "country_admin" and own)
-    return role == "country_admin" and own  # withdrawn
 
 
 def _case_id(case) -> str:

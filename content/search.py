@@ -1,0 +1,94 @@
+"""Searching documents for a user: the index filters by principals, the database re-checks.
+
+The index answers with hits, totals, facets and snippets computed only over documents the
+user's principals may read. The page's hits are then loaded through `visible_documents`, so a
+document whose audience was narrowed a moment ago drops out at once, even before the indexer
+has applied that change (which is then applied right after the response).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import g
+
+from content import indexing
+from content.models import Document
+from network import access
+from network.errors import DomainError
+from network.extensions import db
+from search_index import Hit, QueryError
+
+FACETS = ("kind", "country", "topic", "language", "year")
+SORTS = ("relevance", "newest")
+
+
+class BadQuery(DomainError):
+    status, code = 400, "bad_query"
+
+
+@dataclass
+class Found:
+    total: int
+    page: int
+    per_page: int
+    items: list[tuple[Document, Hit]]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def search(
+    actor: Any, q: str, filters: dict[str, list[str]] | None = None, *, sort: str = "relevance",
+    page: int = 1, per_page: int = 20, language: str | None = None,
+) -> Found:  # fmt: skip
+    """Raises: BadQuery with a message that shows the syntax."""
+    if sort not in SORTS:
+        raise BadQuery(f"sort must be one of {', '.join(SORTS)}.")
+    try:
+        result = indexing.search_index().search(
+            q, access.user_principals(actor), filters=filters or {}, sort=sort, page=page,
+            per_page=per_page, language=language,
+        )  # fmt: skip
+    except QueryError as error:
+        raise BadQuery(str(error)) from error
+    ids = [hit.id for hit in result.hits]
+    query = db.select(Document).where(access.visible_documents(actor), Document.id.in_(ids))
+    docs = {doc.id: doc for doc in db.session.scalars(query).unique()} if ids else {}
+    items = [(docs[hit.id], hit) for hit in result.hits if hit.id in docs]
+    if len(items) < len(ids):
+        g.documents_changed = True  # the index is behind the log: catch up after this response
+    return Found(result.total, result.page, result.per_page, items, result.facets, result.suggestion)
+
+
+def filters_from(args: Any) -> dict[str, list[str]]:
+    """Facet filters from a query string (`country=ID&country=TH`), each value checked.
+
+    Raises: BadQuery naming the unknown value and what is allowed.
+    """
+    from content.models import KINDS, LANGUAGES, Topic
+    from network.models import Country
+
+    allowed = {
+        "kind": set(KINDS),
+        "language": set(LANGUAGES),
+        "country": set(db.session.scalars(db.select(Country.code))),
+        "topic": set(db.session.scalars(db.select(Topic.slug))),
+    }
+    filters: dict[str, list[str]] = {}
+    for name in FACETS:
+        values = [v.strip() for v in args.getlist(name) if v.strip()]
+        if name == "country":
+            values = [v.upper() for v in values]
+        for value in values:
+            if name == "year" and not (value.isdigit() and len(value) == 4):
+                raise BadQuery(f"year must be a four-digit year, not {value[:20]!r}.")
+            if name in allowed and value not in allowed[name]:
+                raise BadQuery(f"Unknown {name} {value[:40]!r}; use one of {', '.join(sorted(allowed[name]))}.")
+        if values:
+            filters[name] = values
+    return filters

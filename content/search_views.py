@@ -1,0 +1,80 @@
+"""The search page and `GET /api/v1/search`."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+from flask_login import current_user
+
+from content.models import LANGUAGES, Topic
+from content.search import BadQuery, filters_from, search
+from network.api import paging
+from network.extensions import db
+from network.models import Country
+
+bp = Blueprint("search", __name__, template_folder="templates")
+
+EXAMPLES = [
+    ("citizen protection", "both words, in any order"),
+    ('"crisis communication"', "an exact phrase"),
+    ("diplomasi OR diplomacy", "either word"),
+    ("negotiation -trade", "leave out documents with a word"),
+    ("negoti*", "words that start with it"),
+    ("diplomcy~", "close spellings"),
+    ("portal country:ID year:[2019 TO 2021]", "filter by country, kind, topic, language or year"),
+]
+
+
+def facet_names() -> dict[str, dict[str, str]]:
+    """Readable labels for facet values (codes and slugs stay in the URLs)."""
+    return {
+        "country": dict(db.session.execute(db.select(Country.code, Country.name)).tuples()),
+        "topic": dict(db.session.execute(db.select(Topic.slug, Topic.name)).tuples()),
+        "language": dict(LANGUAGES),
+        "kind": {"case_study": "Case study", "course": "Course", "resource": "Resource"},
+    }
+
+
+def _run():
+    page, per_page = paging()
+    return search(
+        current_user, request.args.get("q", ""), filters_from(request.args),
+        sort=request.args.get("sort", "relevance"), page=page, per_page=per_page,
+        language=request.args.get("lang") or None,
+    )  # fmt: skip
+
+
+@bp.route("/search")
+def search_page():
+    query = request.args.get("q", "").strip()
+    filters, found, problem = {}, None, None
+    if query or any(request.args.getlist(name) for name in ("kind", "country", "topic", "language", "year")):
+        try:
+            filters = filters_from(request.args)
+            found = _run()
+        except BadQuery as error:
+            problem = error.message
+    status = 400 if problem else 200
+    return render_template(
+        "content/search.html", query=query, found=found, filters=filters, problem=problem,
+        examples=EXAMPLES, sort=request.args.get("sort", "relevance"), names=facet_names(),
+    ), status  # fmt: skip
+
+
+api = Blueprint("search_api", __name__, url_prefix="/api/v1")
+
+
+@api.get("/search")
+def search_api():
+    found = _run()
+    return jsonify(
+        total=found.total, page=found.page, per_page=found.per_page,
+        items=[
+            {"id": doc.id, "title": doc.title, "kind": doc.kind, "country": doc.country_code,
+             "language": doc.language, "snippet_html": hit.snippet_html, "score": round(hit.score, 4),
+             "url": f"/documents/{doc.id}"}
+            for doc, hit in found.items
+        ],
+        facets={name: [{"value": v, "count": c} for v, c in found.facets.get(name, [])]
+                for name in ("kind", "country", "topic", "language", "year")},
+        suggestion=found.suggestion,
+    )  # fmt: skip

@@ -1,0 +1,253 @@
+"""Whoosh analyzers, one per language family.
+
+Whoosh pickles the schema, analyzers included, into the index: every class here is defined at
+module level, keeps no loaded library as an attribute, and must keep its import path
+(`search_index.analyzers.<Name>`) for as long as indexes built with it exist.
+
+Modes: Whoosh indexes with mode="index"; the query compiler analyses with mode="query". Index
+mode emits extra tokens at the same position (Thai inner words, Chinese compound parts, the last
+character of a bigram run) that would make a query needlessly broad.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
+from whoosh.lang.snowball.english import EnglishStemmer
+
+from search_index import segmenters
+from search_index.scripts import script_runs
+
+# (text, start, end, same_position_as_previous)
+Piece = tuple[str, int, int, bool]
+
+_SPECIAL_LETTERS = str.maketrans(
+    {"đ": "d", "ð": "d", "ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h", "ŧ": "t"}
+)
+INDONESIAN_STOP_WORDS = frozenset(
+    "yang dan di ke dari untuk dengan ini itu pada dalam adalah atau juga oleh akan sebagai".split()
+)
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Case-fold, and strip accents from Latin letters (Ngoại -> ngoai, đ -> d).
+
+    Marks on other scripts are kept: NFKD would split Thai SARA AM or Devanagari nukta forms.
+    """
+    text = text.casefold().translate(_SPECIAL_LETTERS)
+    if text.isascii():
+        return text
+    out: list[str] = []
+    for char in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(char) and out and ord(out[-1][-1]) < 0x250:
+            continue
+        out.append(char)
+    folded = "".join(out)
+    return unicodedata.normalize("NFC", folded)
+
+
+def bigram_pieces(run: str, index_mode: bool) -> Iterator[Piece]:
+    """Overlapping character bigrams; in index mode also the run's last character (at the last
+    bigram's position) so a one-character query can match by prefix."""
+    if len(run) == 1:
+        yield run, 0, 1, False
+        return
+    for i in range(len(run) - 1):
+        yield run[i : i + 2], i, i + 2, False
+    if index_mode:
+        yield run[-1], len(run) - 1, len(run), True
+
+
+class ScriptTokenizer(Tokenizer):
+    """Words of space-separated scripts as tokens, other scripts as character bigrams.
+
+    Subclasses segment their own script properly and fall back to bigrams for the rest.
+    """
+
+    def segment(self, kind: str, run: str, index_mode: bool) -> Iterator[Piece]:
+        if kind == "word":
+            yield run, 0, len(run), False
+        else:
+            yield from bigram_pieces(run, index_mode)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost, token.stopped = 1.0, False
+            token.pos, token.startchar = start_pos, start_char
+            token.endchar = start_char + len(value)
+            yield token
+            return
+        index_mode = mode != "query"
+        pos = start_pos - 1
+        for kind, run_start, run_end in script_runs(value):
+            run = value[run_start:run_end]
+            for text, start, end, same_pos in self.segment(kind, run, index_mode):
+                if not same_pos or pos < start_pos:
+                    pos += 1
+                token.text = text
+                token.boost, token.stopped = 1.0, False
+                if keeporiginal:
+                    token.original = text
+                if positions:
+                    token.pos = pos
+                if chars:
+                    token.startchar = start_char + run_start + start
+                    token.endchar = start_char + run_start + end
+                yield token
+
+
+class ThaiTokenizer(ScriptTokenizer):
+    """Thai by pythainlp newmm, plus the dictionary words inside compounds when indexing."""
+
+    def segment(self, kind: str, run: str, index_mode: bool) -> Iterator[Piece]:
+        if kind != "thai":
+            yield from super().segment(kind, run, index_mode)
+            return
+        for word, start, end in segmenters.thai_words(run):
+            yield word, start, end, False
+            if index_mode:
+                for sub, offset in segmenters.thai_subwords(word):
+                    yield sub, start + offset, start + offset + len(sub), True
+
+
+class ChineseTokenizer(ScriptTokenizer):
+    """Han by jieba: search mode when indexing (parts of compounds share the position)."""
+
+    def segment(self, kind: str, run: str, index_mode: bool) -> Iterator[Piece]:
+        if kind != "cjk":
+            yield from super().segment(kind, run, index_mode)
+            return
+        covered = 0
+        for word, start, end in segmenters.chinese_words(run, search_mode=index_mode):
+            yield word, start, end, start < covered
+            covered = max(covered, end)
+
+
+class JapaneseTokenizer(ScriptTokenizer):
+    """Japanese (kana and kanji) by janome, as base forms."""
+
+    def segment(self, kind: str, run: str, index_mode: bool) -> Iterator[Piece]:
+        if kind != "cjk":
+            yield from super().segment(kind, run, index_mode)
+            return
+        for word, start, end in segmenters.japanese_words(run):
+            yield word, start, end, False
+
+
+class FoldFilter(Filter):
+    """Case and accent folding (see `fold`)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = fold(token.text)
+            if token.text:
+                yield token
+
+
+@lru_cache(maxsize=100_000)
+def stem_english(word: str) -> str:
+    return _english_stemmer().stem(word)
+
+
+@lru_cache(maxsize=1)
+def _english_stemmer() -> EnglishStemmer:
+    return EnglishStemmer()
+
+
+class EnglishStemFilter(Filter):
+    """Snowball (Porter2) English: unifies negotiating and negotiations, which Porter misses."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if token.text.isascii() and token.text.isalpha():
+                token.text = stem_english(token.text)
+            yield token
+
+
+@lru_cache(maxsize=1)
+def _sastrawi() -> Any:
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=200_000)
+def stem_indonesian(word: str) -> str:
+    return _sastrawi().stem(word) or word
+
+
+class IndonesianStemFilter(Filter):
+    """Sastrawi stemming for Indonesian and Malay (berdiplomasi -> diplomasi).
+
+    Sastrawi does not unify kerjasama with kerja sama, so the joined form is emitted as the two
+    words at consecutive positions and later tokens shift by one.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        shift = 0
+        for token in tokens:
+            if shift and token.positions:
+                token.pos += shift
+            text = token.text
+            if text.isascii() and text.isalpha() and len(text) > 3:
+                text = stem_indonesian(text)
+            if "kerjasama" in text:  # also bekerjasama, kerjasamanya, which Sastrawi keeps
+                token.text = "kerja"
+                yield token
+                token.text = "sama"
+                if token.positions:
+                    token.pos += 1
+                shift += 1
+                yield token
+                continue
+            token.text = text
+            yield token
+
+
+def _stop(words: frozenset[str]) -> StopFilter:
+    return StopFilter(stoplist=words, minsize=1)
+
+
+def build_analyzers() -> dict[str, Any]:
+    """One analyzer per language family; keys are the field suffixes in the schema."""
+    from whoosh.analysis import STOP_WORDS
+
+    return {
+        "en": ScriptTokenizer() | FoldFilter() | _stop(STOP_WORDS) | EnglishStemFilter(),
+        "id": ScriptTokenizer()
+        | FoldFilter()
+        | _stop(INDONESIAN_STOP_WORDS)
+        | IndonesianStemFilter(),
+        "th": ThaiTokenizer() | FoldFilter(),
+        "zh": ChineseTokenizer() | FoldFilter(),
+        "ja": JapaneseTokenizer() | FoldFilter(),
+        "bigram": ScriptTokenizer() | FoldFilter(),
+        "folded": ScriptTokenizer() | FoldFilter(),
+    }
+
+
+ANALYZERS = build_analyzers()
+
+
+def analyze(family: str, text: str, mode: str = "query") -> list[tuple[str, int]]:
+    """(term, position) pairs of `text` under a family's analyzer."""
+    return [(t.text, t.pos) for t in ANALYZERS[family](text, positions=True, mode=mode)]

@@ -1,0 +1,122 @@
+"""HTML snippets and titles for hits: escaped text with only <mark> tags added.
+
+Snippets are made by re-analysing the stored original with the analyzer of the field that
+matched (stemmed, segmented or folded), so a search for negotiations marks "negotiating".
+Tokens may overlap (Thai inner words, bigrams), so marked spans are merged before formatting.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from html import escape
+
+from whoosh import highlight as wh
+from whoosh.query import Query
+from whoosh.searching import Searcher
+
+from search_index.schema import PARTS, text_field
+
+SNIPPET_FRAGMENTS = 2
+MAX_ANALYSED_CHARS = 20_000
+FALLBACK_CHARS = 240
+TEXT_PREFIXES = tuple(f"{part}_" for part in PARTS)
+ELLIPSIS = " … "
+
+
+class MarkFormatter(wh.Formatter):
+    """Escapes all text and wraps matches in <mark>, merging overlapping matches."""
+
+    def format_fragment(self, fragment: wh.Fragment, replace: bool = False) -> str:
+        text = fragment.text
+        spans: list[list[int]] = []
+        for token in sorted(fragment.matches, key=lambda t: (t.startchar, -t.endchar)):
+            if spans and token.startchar <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], token.endchar)
+            else:
+                spans.append([token.startchar, token.endchar])
+        out, index = [], fragment.startchar
+        for start, end in spans:
+            start, end = max(start, index), min(end, fragment.endchar)
+            if end <= start:
+                continue
+            out.append(escape(text[index:start], quote=False))
+            out.append(f"<mark>{escape(text[start:end], quote=False)}</mark>")
+            index = end
+        out.append(escape(text[index : fragment.endchar], quote=False))
+        html = "".join(out)
+        if fragment.startchar > 0:
+            html = "…" + html.lstrip()
+        if fragment.endchar < len(text):
+            html = html.rstrip() + "…"
+        return html
+
+    def format(self, fragments: list[wh.Fragment], replace: bool = False) -> str:
+        ordered = sorted(fragments, key=lambda f: f.startchar)
+        return ELLIPSIS.join(self.format_fragment(f) for f in ordered)
+
+
+_FORMATTER = MarkFormatter()
+
+
+def highlight_terms(searcher: Searcher, positive: Query) -> dict[str, frozenset[str]]:
+    """Terms to mark per field: the query's terms that exist, prefixes and fuzzy terms
+    expanded."""
+    # Not Query.existing_terms(): in Whoosh 2.7 it skips every leaf whose field differs from
+    # the first leaf's (its loop variable shadows the fieldname argument).
+    terms: dict[str, set[str]] = defaultdict(set)
+    schema, reader = searcher.schema, searcher.reader()
+    for leaf in positive.leaves():
+        if not str(leaf.field() or "").startswith(TEXT_PREFIXES):
+            continue
+        for fieldname, text in leaf.expanded_terms(reader, phrases=True):
+            if fieldname in schema:
+                word = schema[fieldname].from_bytes(text) if isinstance(text, bytes) else text
+                terms[fieldname].add(word)
+    return {name: frozenset(words) for name, words in terms.items()}
+
+
+def _mark(
+    searcher: Searcher,
+    text: str,
+    part: str,
+    family: str,
+    terms: dict[str, frozenset[str]],
+    whole: bool,
+) -> str:
+    text = text[:MAX_ANALYSED_CHARS]
+    for target in dict.fromkeys((family, "folded")):
+        name = text_field(part, target)
+        words = terms.get(name)
+        if not words or not text:
+            continue
+        fragmenter = wh.WholeFragmenter() if whole else wh.ContextFragmenter(200, 60)
+        analyzer = searcher.schema[name].analyzer
+        html = wh.highlight(
+            text, words, analyzer, fragmenter, _FORMATTER, top=SNIPPET_FRAGMENTS, mode="index"
+        )
+        if html and "<mark>" in html:
+            return html
+    return ""
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= FALLBACK_CHARS:
+        return escape(text, quote=False)
+    cut = text[:FALLBACK_CHARS].rsplit(" ", 1)[0] or text[:FALLBACK_CHARS]
+    return escape(cut, quote=False) + "…"
+
+
+def snippet_html(searcher: Searcher, stored: dict, terms: dict[str, frozenset[str]]) -> str:
+    """Marked fragments of the body, else the marked summary, else the summary escaped."""
+    family = stored.get("family", "folded")
+    body, summary = stored.get("body", ""), stored.get("summary", "")
+    html = _mark(searcher, body, "text", family, terms, whole=False)
+    if not html:
+        html = _mark(searcher, summary, "summary", family, terms, whole=False)
+    return html or _shorten(summary or body)
+
+
+def title_html(searcher: Searcher, stored: dict, terms: dict[str, frozenset[str]]) -> str:
+    title = stored.get("title", "")
+    family = stored.get("family", "folded")
+    return _mark(searcher, title, "title", family, terms, whole=True) or escape(title, quote=False)

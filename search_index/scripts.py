@@ -1,0 +1,56 @@
+"""Splitting text into runs of one writing system.
+
+Whoosh's default tokenizer cuts Thai, Khmer and Lao words at vowel marks, drops Burmese and keeps
+a whole Chinese sentence as one token (MEASUREMENTS). Every analyzer therefore first splits text
+into runs of one script and then treats each run the way its script needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+# Scripts written without spaces between words (or, for Hangul, segmented by bigrams here).
+SCRIPT_RANGES: dict[str, str] = {
+    "thai": "\u0e00-\u0e7f",
+    "lao": "\u0e80-\u0eff",
+    "myanmar": "\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f",
+    "khmer": "\u1780-\u17ff\u19e0-\u19ff",
+    "hangul": "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff",
+    "kana": "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f",
+    "han": "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f",
+}
+_ALL_SPECIAL = "".join(SCRIPT_RANGES.values())
+# Combining marks and Indic blocks, whose vowel signs Python's \w does not count as word chars.
+_MARKS = "\u0300-\u036f\u0900-\u0dff\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+
+_RUN_RE = re.compile(
+    "(?P<thai>[{thai}]+)|(?P<lao>[{lao}]+)|(?P<myanmar>[{myanmar}]+)|(?P<khmer>[{khmer}]+)"
+    "|(?P<hangul>[{hangul}]+)|(?P<cjk>[{kana}{han}]+)"
+    "|(?P<word>(?:[^\\W_{special}]|[{marks}])+)".format(
+        special=_ALL_SPECIAL, marks=_MARKS, **SCRIPT_RANGES
+    )
+)
+_SCRIPT_RES = {name: re.compile(f"[{chars}]") for name, chars in SCRIPT_RANGES.items()}
+_LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+_DEVANAGARI_RE = re.compile("[\u0900-\u097f]")
+
+
+def script_runs(text: str) -> Iterator[tuple[str, int, int]]:
+    """Yield (kind, start, end) for each run; kind is word, thai, lao, myanmar, khmer, hangul
+    or cjk (Han and kana together, since Japanese mixes them inside one word)."""
+    for match in _RUN_RE.finditer(text):
+        yield match.lastgroup or "word", match.start(), match.end()
+
+
+def script_counts(text: str) -> dict[str, int]:
+    """Count letters per script: the basis of script-based language detection."""
+    counts = {name: len(regex.findall(text)) for name, regex in _SCRIPT_RES.items()}
+    counts["latin"] = len(_LATIN_RE.findall(text))
+    counts["devanagari"] = len(_DEVANAGARI_RE.findall(text))
+    return counts
+
+
+def is_bigram_script(char: str) -> bool:
+    """True for a character of a script that is not segmented into words by spaces."""
+    return bool(char) and any(regex.match(char) for regex in _SCRIPT_RES.values())

@@ -1,0 +1,152 @@
+"""One search: validate, filter by principals inside Whoosh, page, facet, highlight, suggest.
+
+The principals filter is the set of readable document numbers passed as Whoosh's `filter=`, so
+the total, the facet counts (grouped over the filtered matches), snippets and suggestions all
+come from readable documents only. Whoosh treats an empty filter as no filter at all, so an empty
+readable set returns an empty result before Whoosh is asked (fail closed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.searching import Searcher
+
+from search_index.highlight import highlight_terms, snippet_html, title_html
+from search_index.languages import LANGUAGES
+from search_index.parse import FIELDS, FieldValue, parse_query, validate_field
+from search_index.query import compile_query
+from search_index.records import Hit, QueryError, SearchResult
+from search_index.schema import FACET_FIELDS
+from search_index.suggest import suggestion
+
+SORTS = ("relevance", "newest")
+MAX_PER_PAGE = 100
+MAX_WINDOW = 10_000  # hits beyond this rank are counted but cannot be paged to
+NEWEST = sorting.MultiFacet(
+    [sorting.FieldFacet("published", reverse=True), sorting.FieldFacet("updated", reverse=True)]
+)
+
+GetSearcher = Callable[[], Searcher | None]
+GetAllowed = Callable[[Searcher, set[str]], set[int]]
+
+
+def check_paging(page: object, per_page: object, sort: object, language: object) -> None:
+    if not isinstance(page, int) or isinstance(page, bool) or page < 1:
+        raise QueryError(f"page must be a whole number from 1 up, not {page!r}")
+    if not isinstance(per_page, int) or isinstance(per_page, bool):
+        raise QueryError(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise QueryError(f"per_page must be from 1 to {MAX_PER_PAGE}, not {per_page}")
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    if language not in (None, "") and language not in LANGUAGES:
+        raise QueryError(f'unknown language "{language}": use one of {" ".join(LANGUAGES)}')
+
+
+def filter_query(filters: dict[str, list[str] | str] | None) -> wq.Query | None:
+    """AND between fields, OR within a field's values; values are checked like field:value."""
+    clauses = []
+    for name, raw in (filters or {}).items():
+        if name not in FIELDS:
+            raise QueryError(f'unknown filter "{name}": use one of {", ".join(FIELDS)}')
+        values = [raw] if isinstance(raw, str | int) else list(raw or [])
+        options: list[wq.Query] = []
+        for value in values:
+            if str(value).strip() == "":
+                continue
+            checked = validate_field(name, str(value))
+            if isinstance(checked, FieldValue):
+                options.append(wq.Term(checked.name, checked.value))
+            else:
+                options.append(wq.NumericRange("year", checked.low, checked.high))
+        if options:
+            clauses.append(options[0] if len(options) == 1 else wq.Or(options))
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+
+def _facets(searcher: Searcher) -> dict[str, sorting.FacetType]:
+    facets: dict[str, sorting.FacetType] = {
+        name: sorting.FieldFacet(name) for name in ("kind", "country", "language", "year")
+    }
+    topics = [searcher.schema["topic"].from_bytes(t) for t in searcher.reader().lexicon("topic")]
+    if topics:
+        facets["topic"] = sorting.QueryFacet(
+            {topic: wq.Term("topic", topic) for topic in topics}, allow_overlap=True
+        )
+    return facets
+
+
+def _facet_counts(results, name: str) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    try:
+        groups = results.groups(name)
+    except KeyError:
+        return []
+    counts = []
+    for value, count in groups.items():
+        if value in (None, "", b"") or not count:
+            continue
+        if name == "year" and not (isinstance(value, int) and 1000 <= value <= 9999):
+            continue
+        counts.append((str(value), int(count)))
+    return sorted(counts, key=lambda item: (-item[1], item[0]))
+
+
+def run_search(
+    get_searcher: GetSearcher,
+    get_allowed: GetAllowed,
+    q: str,
+    principals: set[str],
+    *,
+    filters: dict[str, list[str] | str] | None,
+    sort: str,
+    page: int,
+    per_page: int,
+    language: str | None,
+) -> SearchResult:
+    check_paging(page, per_page, sort, language)
+    parsed = parse_query(q if q is not None else "")
+    narrowing = filter_query(filters)
+    compiled = compile_query(parsed.root, language or None)
+    empty = SearchResult(0, page, per_page, [], {name: [] for name in FACET_FIELDS}, None)
+    principals = {p for p in (principals or ()) if isinstance(p, str) and p}
+    searcher = get_searcher() if principals else None
+    if searcher is None:
+        return empty
+    readable = get_allowed(searcher, principals)
+    allowed = readable
+    if narrowing is not None and readable:
+        allowed = readable & set(searcher.docs_for_query(narrowing))
+    if not allowed:
+        return empty
+    newest = sort == "newest" or parsed.root is None
+    limit = min(page * per_page, MAX_WINDOW)
+    results = searcher.search(
+        compiled.query,
+        filter=allowed,
+        limit=limit,
+        sortedby=NEWEST if newest else None,
+        groupedby=_facets(searcher),
+        maptype=sorting.Count,
+    )
+    total = len(results)
+    terms = highlight_terms(searcher, compiled.positive) if parsed.root is not None else {}
+    hits = []
+    for hit in results[(page - 1) * per_page : page * per_page]:
+        stored = hit.fields()
+        score = 0.0 if newest or hit.score is None else float(hit.score)
+        hits.append(
+            Hit(
+                id=int(stored["id"]),
+                score=score,
+                snippet_html=snippet_html(searcher, stored, terms),
+                title_html=title_html(searcher, stored, terms),
+            )
+        )
+    facets = {name: _facet_counts(results, name) for name in FACET_FIELDS}
+    corrected = suggestion(searcher, readable, parsed) if total == 0 and parsed.words else None
+    return SearchResult(total, page, per_page, hits, facets, corrected)
