@@ -37,9 +37,7 @@ def document_form(actor: Any, doc: Document | None = None) -> DocumentForm:
         .order_by(Document.title)
     ).unique()
     form.translation_of.choices = [SelectChoice("", "— not a translation —")] + [
-        SelectChoice(str(d.id), f"{d.title} ({d.language})")
-        for d in siblings
-        if not doc or d.id != doc.id
+        SelectChoice(str(d.id), f"{d.title} ({d.language})") for d in siblings if not doc or d.id != doc.id
     ]
     if request.method == "GET":
         _fill(form, actor, doc)

@@ -46,8 +46,10 @@ def _heal(index: SearchIndex) -> None:
     except Exception:  # noqa: BLE001 - whatever fails to open, the database can rebuild
         healthy = False
     if not healthy:
-        log.warning("search index at %s is missing or unreadable: rebuilding it from the database",
-                    current_app.config["INDEX_DIR"])
+        log.warning(
+            "search index at %s is missing or unreadable: rebuilding it from the database",
+            current_app.config["INDEX_DIR"],
+        )
         index.rebuild(all_records(), changelog.last_seq())
 
 

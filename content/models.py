@@ -91,7 +91,12 @@ class Document(db.Model):
     translation_of: Mapped[Document | None] = relationship(remote_side=[id])
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_document_status_visibility", "status", "visibility"),)
+    # Ids are never reused (SQLite reuses the last one unless told), so nothing of a deleted
+    # document can ever attach to a new one.
+    __table_args__ = (
+        Index("ix_document_status_visibility", "status", "visibility"),
+        {"sqlite_autoincrement": True},
+    )
 
     @property
     def shared_with(self) -> list[str]:
@@ -122,7 +127,7 @@ class Revision(db.Model):
 
     author: Mapped[User | None] = relationship(lazy="joined")
 
-    __table_args__ = (UniqueConstraint("document_id", "number"),)
+    __table_args__ = (UniqueConstraint("document_id", "number"), {"sqlite_autoincrement": True})
 
 
 class ChangeLog(db.Model):
@@ -135,3 +140,5 @@ class ChangeLog(db.Model):
     country_code: Mapped[str] = mapped_column(String(2))
     actor_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = {"sqlite_autoincrement": True}

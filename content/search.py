@@ -88,7 +88,9 @@ def filters_from(args: Any) -> dict[str, list[str]]:
             if name == "year" and not (value.isdigit() and len(value) == 4):
                 raise BadQuery(f"year must be a four-digit year, not {value[:20]!r}.")
             if name in allowed and value not in allowed[name]:
-                raise BadQuery(f"Unknown {name} {value[:40]!r}; use one of {', '.join(sorted(allowed[name]))}.")
+                raise BadQuery(
+                    f"Unknown {name} {value[:40]!r}; use one of {', '.join(sorted(allowed[name]))}."
+                )
         if values:
             filters[name] = values
     return filters

@@ -27,8 +27,8 @@ EXAMPLES = [
 def facet_names() -> dict[str, dict[str, str]]:
     """Readable labels for facet values (codes and slugs stay in the URLs)."""
     return {
-        "country": dict(db.session.execute(db.select(Country.code, Country.name)).tuples()),
-        "topic": dict(db.session.execute(db.select(Topic.slug, Topic.name)).tuples()),
+        "country": {code: name for code, name in db.session.execute(db.select(Country.code, Country.name))},
+        "topic": {slug: name for slug, name in db.session.execute(db.select(Topic.slug, Topic.name))},
         "language": dict(LANGUAGES),
         "kind": {"case_study": "Case study", "course": "Course", "resource": "Resource"},
     }

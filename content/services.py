@@ -6,6 +6,8 @@ transaction holding the document, its revision and its change-log row together.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -98,12 +100,22 @@ def _add_revision(actor: Any, doc: Document, note: str = "") -> Revision:
     return revision
 
 
-def _commit() -> None:
+@contextmanager
+def _saving() -> Iterator[None]:
+    """One transaction for the document, its revision and its log row, committed together.
+
+    A row changed by someone else since it was read fails at whichever flush touches it first;
+    that is a Conflict. Any failure rolls everything back, so nothing is saved half-way.
+    """
     try:
+        yield
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
         raise Conflict("This document was changed by someone else while you were saving.") from error
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def create_document(actor: Any, data: dict[str, Any], publish: bool = False) -> Document:
@@ -120,9 +132,7 @@ def create_document(actor: Any, data: dict[str, Any], publish: bool = False) -> 
     values, problems = fields.clean(data, actor.country_code)
     if problems:
         raise Invalid(problems)
-    doc = Document(
-        country_code=actor.country_code, author_id=actor.id, visibility="country", status="draft"
-    )
+    doc = Document(country_code=actor.country_code, author_id=actor.id, visibility="country", status="draft")
     doc.shares = []
     if "visibility" not in values:
         values.pop("shared_with", None)
@@ -134,11 +144,11 @@ def create_document(actor: Any, data: dict[str, Any], publish: bool = False) -> 
         if not access.can_publish(actor, doc):
             raise Forbidden("Only country admins publish.")
         doc.status, doc.published_at = "published", utcnow()
-    db.session.add(doc)
-    db.session.flush()
-    _add_revision(actor, doc, "Created")
-    changelog.record(doc, "published" if publish else "created", actor)
-    _commit()
+    with _saving():
+        db.session.add(doc)
+        db.session.flush()
+        _add_revision(actor, doc, "Created")
+        changelog.record(doc, "published" if publish else "created", actor)
     return doc
 
 
@@ -167,24 +177,28 @@ def update_document(actor: Any, doc_id: int, version: int, data: dict[str, Any],
         _check_audience(actor, doc, values)
     if values.get("translation_of") is doc:
         raise Invalid({"translation_of": "A document cannot be its own translation."})
-    changed = _apply(doc, values)
-    if not changed:
-        db.session.rollback()
-        return doc
-    doc.updated_at = utcnow()
-    if changed & set(CONTENT):
-        _add_revision(actor, doc, note)
-    audience_changed = bool(changed & set(fields.AUDIENCE))
-    changelog.record(doc, "visibility_changed" if audience_changed else "updated", actor)
-    _commit()
+    with _saving():
+        changed = _apply(doc, values)
+        if changed:
+            doc.updated_at = utcnow()
+            if changed & set(CONTENT):
+                _add_revision(actor, doc, note)
+            audience_changed = bool(changed & set(fields.AUDIENCE))
+            changelog.record(doc, "visibility_changed" if audience_changed else "updated", actor)
     return doc
 
 
-def _set_status(actor: Any, doc: Document, status: str, action: str) -> Document:
-    doc.status = status
-    doc.updated_at = utcnow()
-    changelog.record(doc, action, actor)
-    _commit()
+def _set_status(
+    actor: Any, doc: Document, status: str, action: str, audience: dict[str, Any] | None = None
+) -> Document:
+    with _saving():
+        if audience:
+            _apply(doc, audience)
+        if status == "published":
+            doc.published_at = doc.published_at or utcnow()
+        doc.status = status
+        doc.updated_at = utcnow()
+        changelog.record(doc, action, actor)
     return doc
 
 
@@ -222,9 +236,7 @@ def publish(
     if problems:
         raise Invalid(problems)
     _check_audience(actor, doc, values)
-    _apply(doc, values)
-    doc.published_at = doc.published_at or utcnow()
-    return _set_status(actor, doc, "published", "published")
+    return _set_status(actor, doc, "published", "published", values)
 
 
 def unpublish(actor: Any, doc_id: int) -> Document:
@@ -239,9 +251,10 @@ def delete_document(actor: Any, doc_id: int) -> None:
     doc = get_readable(actor, doc_id)
     if not access.can_delete(actor, doc):
         raise Forbidden("Only country admins delete documents (authors: their own drafts).")
-    changelog.record(doc, "deleted", actor)
-    for translation in db.session.scalars(db.select(Document).where(Document.translation_of_id == doc.id)):
-        translation.translation_of = None
-        changelog.record(translation, "updated", actor)
-    db.session.delete(doc)
-    db.session.commit()
+    translations = db.select(Document).where(Document.translation_of_id == doc.id)
+    with _saving():
+        changelog.record(doc, "deleted", actor)
+        for translation in db.session.scalars(translations):
+            translation.translation_of = None
+            changelog.record(translation, "updated", actor)
+        db.session.delete(doc)

@@ -245,14 +245,14 @@ def delete(doc_id: int):
 
 
 @bp.route("/documents/<int:doc_id>/history")
-@writer
+@signed_in
 def history(doc_id: int):
     doc, revs = revisions.history(current_user, doc_id)
     return render_template("content/history.html", doc=doc, revisions=revs, action=ActionForm())
 
 
 @bp.route("/documents/<int:doc_id>/revisions/<int:number>")
-@writer
+@signed_in
 def revision(doc_id: int, number: int):
     rev = revisions.get_revision(current_user, doc_id, number)
     doc = services.get_readable(current_user, doc_id)
@@ -261,7 +261,7 @@ def revision(doc_id: int, number: int):
 
 
 @bp.route("/documents/<int:doc_id>/diff")
-@writer
+@signed_in
 def diff(doc_id: int):
     numbers = _two_numbers(request.args)
     old = revisions.get_revision(current_user, doc_id, numbers[0])

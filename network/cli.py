@@ -41,9 +41,8 @@ def init_command() -> None:
 @with_appcontext
 def demo_command(serve: bool, host: str, port: int) -> None:
     """`init`, plus demo users and documents of several countries, languages and audiences."""
-    from content.demo import load_demo
-
     from content import indexing
+    from content.demo import load_demo
 
     init_database()
     load_demo(echo=click.echo)

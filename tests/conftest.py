@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from support import PASSWORD
 
 import network.models
 from content import services
@@ -23,7 +25,6 @@ from network.extensions import db
 from network.models import User
 from network.seed import seed_countries
 
-PASSWORD = "correct horse battery"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 # Argon2 at its production cost makes every login a quarter second; tests need speed only.
@@ -102,6 +103,14 @@ def app(database_url: str, tmp_path: Path):
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "SERVER_NAME": "hub.test",
     })  # fmt: skip
+
+    @app.before_request
+    def _one_request_one_identity() -> None:
+        """The fixture holds one app context that requests reuse; in production each request
+        has its own `g`, so forget the previous request's user and token here."""
+        for key in ("_login_user", "api_token", "documents_changed"):
+            g.pop(key, None)
+
     with app.app_context():
         _empty_tables()
         seed_countries()

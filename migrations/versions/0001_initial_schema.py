@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 16:18:44.045502
+Create Date: 2026-11-22 16:34:52.633533
 
 """
 from alembic import op
@@ -26,7 +26,8 @@ def upgrade():
     sa.Column('country_code', sa.String(length=2), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('seq', name=op.f('pk_change_log'))
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_change_log')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('change_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_change_log_document_id'), ['document_id'], unique=False)
@@ -105,7 +106,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_document_author_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['country_code'], ['country.code'], name=op.f('fk_document_country_code_country')),
     sa.ForeignKeyConstraint(['translation_of_id'], ['document.id'], name=op.f('fk_document_translation_of_id_document'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_document'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_country_code'), ['country_code'], unique=False)
@@ -139,7 +141,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_revision_author_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_revision_document_id_document'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_revision')),
-    sa.UniqueConstraint('document_id', 'number', name=op.f('uq_revision_document_id'))
+    sa.UniqueConstraint('document_id', 'number', name=op.f('uq_revision_document_id')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('revision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_revision_document_id'), ['document_id'], unique=False)

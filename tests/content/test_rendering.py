@@ -266,9 +266,7 @@ HOSTILE = [
     pytest.param("[x](JaVaScRiPt:alert(1))", ["href"], id="md-javascript-case"),
     pytest.param("[x](java&#x09;script:alert(1))", ["href"], id="md-entity-tab"),
     pytest.param("[x](java\x01script:alert(1))", ["href"], id="md-control-char"),
-    pytest.param(
-        "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", ["href"], id="md-data"
-    ),
+    pytest.param("[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", ["href"], id="md-data"),
     pytest.param(
         "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+PC9zdmc+)",
         ["src"],
@@ -307,9 +305,7 @@ HOSTILE = [
     pytest.param('<a href="&#106;avascript:alert(1)">x</a>', ["href"], id="raw-a-entity"),
     pytest.param('<img src="x" srcset="javascript:alert(1)">', ["srcset"], id="img-srcset"),
     pytest.param('<p onclick="alert(1)" name="login">x</p>', ["onclick", "name="], id="p-attrs"),
-    pytest.param(
-        '<a href="x" target="_blank" rel="opener">x</a>', ["target", 'rel="opener"'], id="rel"
-    ),
+    pytest.param('<a href="x" target="_blank" rel="opener">x</a>', ["target", 'rel="opener"'], id="rel"),
     pytest.param("<!-- <img src=x onerror=alert(1)> -->", ["onerror", "<!--"], id="comment"),
     pytest.param(
         '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',

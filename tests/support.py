@@ -1,0 +1,3 @@
+"""Values shared by test modules (conftest modules are not importable by name: there are several)."""
+
+PASSWORD = "correct horse battery"
