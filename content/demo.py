@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -10,13 +11,14 @@ from typing import Any
 
 from sqlalchemy import update
 
-from content import services
+from content import attachments, demo_files, lessons, services
 from content.models import Document
 from network.extensions import db
 from network.models import User
 from network.users import create_user
 
 DATA = Path(__file__).parent / "demo_data" / "documents.json"
+COURSES = Path(__file__).parent / "demo_data" / "courses.json"
 DEMO_PASSWORD = "diplomacy-demo"  # noqa: S105 - printed for the demo on purpose
 DEMO_COUNTRIES = ("ID", "AU", "SG", "TH", "JP")
 ROLE_NAMES = {"reader": "reader", "contributor": "author", "country_admin": "admin"}
@@ -88,6 +90,38 @@ def load_demo(echo: Callable[[str], Any] = print) -> None:
         _load_document(item, author, people[(item["country"], "country_admin")], keys)
         added += 1
     echo(f"Demo documents: {added} added, {len(items) - added} already there.")
+    echo(f"Demo courses given lessons and files: {_load_course_material(people, keys)}.")
     echo(f"Demo users (password for all: {DEMO_PASSWORD}):")
     for (country, role), user in sorted(people.items()):
         echo(f"  {user.email:<36} {role:<14} {country}")
+
+
+def _demo_file(spec: dict[str, Any]) -> bytes:
+    if spec["kind"] == "pdf":
+        return demo_files.make_pdf(spec["pages"])
+    if spec["kind"] == "pptx":
+        return demo_files.make_pptx([(title, lines) for title, lines in spec["slides"]])
+    return demo_files.make_png(480, 120)
+
+
+def _load_course_material(people: dict[tuple[str, str], User], keys: dict[str, int]) -> int:
+    """Lessons and real files (made in code) for some demo courses; courses with lessons are skipped."""
+    material = json.loads(COURSES.read_text(encoding="utf-8"))
+    done = 0
+    for key, course in material.items():
+        doc = db.session.get(Document, keys[key]) if key in keys else None
+        if doc is None or doc.lessons:
+            continue
+        admin = people[(doc.country_code, "country_admin")]
+        lessons.update_course_details(admin, doc.id, doc.version, course["level"], course["duration_minutes"])
+        made = [lessons.add_lesson(admin, doc.id, lesson) for lesson in course["lessons"]]
+        for spec in course["files"]:
+            lesson = made[spec["lesson"] - 1] if spec.get("lesson") else None
+            added = attachments.add_attachment(admin, doc.id, io.BytesIO(_demo_file(spec)), spec["name"],
+                                               lesson_id=lesson.id if lesson else None)  # fmt: skip
+            if lesson and spec.get("embed"):  # an image placed in the lesson's text by its URL
+                image = f"![{spec.get('alt', 'Diagram')}](/attachments/{added.id})"
+                body = lesson.body_markdown.replace("{{" + spec["embed"] + "}}", image)
+                lessons.update_lesson(admin, lesson.id, {"body_markdown": body}, note="Diagram added")
+        done += 1
+    return done

@@ -125,9 +125,12 @@ def _translation_of(value: Any, owner: str) -> Document | None:
     if value in (None, "", 0):
         return None
     try:
-        doc = db.session.get(Document, int(value))
+        doc_id = int(value)
     except (TypeError, ValueError) as error:
         raise ValueError("Must be the id of a document.") from error
+    if not 0 < doc_id < 2**31:
+        raise ValueError("Must be the id of a document.")
+    doc = db.session.get(Document, doc_id)
     if doc is None or doc.country_code != owner:
         raise ValueError("A translation links to another document of the same country.")
     return doc.translation_of or doc

@@ -16,8 +16,8 @@ from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
 from content import changelog
-from content.models import Document
-from content.rendering import plain_text
+from content.models import Attachment, Document
+from content.rendering import html_text
 from network import access
 from network.extensions import db
 from search_index import IndexRecord, SearchIndex
@@ -60,8 +60,11 @@ def record_for(doc: Document) -> IndexRecord:
         kind=doc.kind,
         title=doc.title,
         summary=doc.summary or "",
-        body=plain_text(doc.body_markdown or ""),
-        extra="",
+        body=html_text(doc.body_html or ""),
+        extra="\n\n".join(
+            [f"{lesson.title}\n{html_text(lesson.body_html or '')}" for lesson in doc.lessons]
+            + [attachment.text for attachment in doc.attachments if attachment.text]
+        ),
         language=doc.language or "",
         country=doc.country_code,
         topics=[t.slug for t in doc.topics],
@@ -86,7 +89,10 @@ def drain(limit: int | None = None) -> int:
         if not rows:
             break
         ids = list(dict.fromkeys(row.document_id for row in rows))
+        # populate_existing: a document this session loaded in an earlier batch may have been
+        # changed by another process since; index what the database holds now.
         query = _with_relations(db.select(Document).where(Document.id.in_(ids)))
+        query = query.execution_options(populate_existing=True)
         docs = {d.id: d for d in db.session.scalars(query)}
         changes = [(doc_id, record_for(docs[doc_id]) if doc_id in docs else None) for doc_id in ids]
         index.apply(changes, rows[-1].seq)
@@ -96,8 +102,11 @@ def drain(limit: int | None = None) -> int:
 
 
 def _with_relations(query: Select) -> Select:
-    """Load topics and shares in bulk: `record_for` needs both for every document."""
-    return query.options(selectinload(Document.topics), selectinload(Document.shares))
+    """Load what `record_for` needs in bulk: topics, shares, lessons, attachments with their text."""
+    return query.options(
+        selectinload(Document.topics), selectinload(Document.shares), selectinload(Document.lessons),
+        selectinload(Document.attachments).undefer(Attachment.text),
+    )  # fmt: skip
 
 
 def all_records() -> Iterator[IndexRecord]:

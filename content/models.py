@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
@@ -28,6 +28,7 @@ LANGUAGES = {
     "fil": "Filipino",
     "hi": "हिन्दी (Hindi)",
 }
+LEVELS = ("introductory", "intermediate", "advanced")
 CHANGE_ACTIONS = (
     "created",
     "updated",
@@ -83,12 +84,21 @@ class Document(db.Model):
     origin_node: Mapped[str | None] = mapped_column(String(200))
     origin_id: Mapped[str | None] = mapped_column(String(100))
     origin_url: Mapped[str | None] = mapped_column(String(500))
+    level: Mapped[str | None] = mapped_column(String(20))  # courses: one of LEVELS
+    duration_minutes: Mapped[int | None]  # courses: estimated time to complete
 
     country: Mapped[Country] = relationship(lazy="joined")
     author: Mapped[User | None] = relationship(lazy="joined")
     topics: Mapped[list[Topic]] = relationship(secondary=document_topics, order_by=Topic.name)
     shares: Mapped[list[DocumentShare]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     translation_of: Mapped[Document | None] = relationship(remote_side=[id])
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="document", order_by="Lesson.position", cascade="all, delete-orphan",
+        passive_deletes=True,
+    )  # fmt: skip
+    attachments: Mapped[list[Attachment]] = relationship(
+        order_by="Attachment.id", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __mapper_args__ = {"version_id_col": version}
     # Ids are never reused (SQLite reuses the last one unless told), so nothing of a deleted
@@ -142,3 +152,79 @@ class ChangeLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = {"sqlite_autoincrement": True}
+
+
+class Lesson(db.Model):
+    """An ordered part of a course; it has no audience of its own: it reads as its course does.
+
+    Positions run 1..n without gaps; the unique constraint makes a duplicate impossible even
+    under concurrent writers (services renumber in two steps to stay within it).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    body_markdown: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="lessons")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="lesson", order_by="Attachment.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (UniqueConstraint("document_id", "position"), {"sqlite_autoincrement": True})
+
+
+class LessonRevision(db.Model):
+    """Every saved version of a lesson's title and body (the course's history holds its own)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    body_markdown: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("lesson_id", "number"), {"sqlite_autoincrement": True})
+
+
+class Attachment(db.Model):
+    """A file on a document (or one of its lessons); its bytes live under UPLOAD_DIR by sha256.
+
+    `filename` is what the uploader called it, for display only; `stored_name` is the cleaned
+    name sent in Content-Disposition. `text` is what extraction found, for search.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text, default="", deferred=True)  # up to 1 MB: loaded for indexing
+    extraction_note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    lesson: Mapped[Lesson | None] = relationship(back_populates="attachments")
+    uploader: Mapped[User | None] = relationship()
+
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def shows_inline(self) -> bool:
+        """Only images and PDFs may be shown in the page; everything else downloads."""
+        return self.is_image or self.content_type == "application/pdf"

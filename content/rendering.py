@@ -172,7 +172,12 @@ class _TextExtractor(HTMLParser):
 
 def plain_text(markdown_text: str) -> str:
     """Readable plain text of a Markdown body, for search indexing and summaries."""
+    return html_text(render_markdown(markdown_text).html)
+
+
+def html_text(html: str) -> str:
+    """Plain text of HTML this module rendered (the stored body): no second Markdown pass."""
     extractor = _TextExtractor()
-    extractor.feed(render_markdown(markdown_text).html)
+    extractor.feed(html)
     extractor.close()
     return " ".join("".join(extractor.parts).split())

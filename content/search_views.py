@@ -65,6 +65,34 @@ api = Blueprint("search_api", __name__, url_prefix="/api/v1")
 
 @api.get("/search")
 def search_api():
+    """Full-text search over what the caller may read; hits, counts and facets are filtered alike.
+    ---
+    operationId: search
+    summary: Search documents
+    tags: [search]
+    parameters:
+      - {name: q, in: query, schema: {type: string},
+         description: 'Words, "a phrase", OR, NOT/-word, word*, word~, field:value, year:[2019 TO 2021].'}
+      - {name: kind, in: query, schema: {type: string}}
+      - {name: country, in: query, schema: {type: string}}
+      - {name: topic, in: query, schema: {type: string}}
+      - {name: language, in: query, schema: {type: string}}
+      - {name: year, in: query, schema: {type: string}}
+      - {name: sort, in: query, schema: {type: string, enum: [relevance, newest]}}
+      - {$ref: '#/components/parameters/Page'}
+      - {$ref: '#/components/parameters/PerPage'}
+    responses:
+      200:
+        description: One page of hits, with facets and a spelling suggestion.
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/SearchResult'}
+      400:
+        description: "bad_query: the query cannot be parsed (the message says why)."
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Error'}
+    """
     found = _run()
     return jsonify(
         total=found.total, page=found.page, per_page=found.per_page,

@@ -45,7 +45,13 @@ def document_full(doc: Document) -> dict[str, Any]:
     data["body_markdown"] = doc.body_markdown
     data["body_html"] = doc.body_html
     data["translation_of"] = doc.translation_of_id
-    data["attachments"] = []
+    data["attachments"] = [
+        {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
+         "url": url_for("course_api.download", attachment_id=a.id, _external=True)}
+        for a in doc.attachments
+    ]  # fmt: skip
     if doc.kind == "course":
-        data["lessons"] = []
+        data["lessons"] = [{"id": lesson.id, "title": lesson.title, "position": lesson.position}
+                           for lesson in doc.lessons]  # fmt: skip
+        data["level"], data["duration_minutes"] = doc.level, doc.duration_minutes
     return data

@@ -12,6 +12,7 @@ from content.editing import document_form, form_values, publish_form
 from content.models import KINDS, LANGUAGES, Topic
 from content.rendering import render_markdown
 from network import access
+from network.api import PAGE_MAX
 from network.errors import Conflict, Forbidden, Invalid, NotFound
 from network.extensions import db
 from network.forms import ActionForm
@@ -24,8 +25,9 @@ admin = role_required("country_admin")
 
 
 def _page_arg() -> int:
+    """A forgiving page number for people's pages (the API answers 400 instead)."""
     try:
-        return max(1, int(request.args.get("page", 1)))
+        return min(max(1, int(request.args.get("page", 1))), PAGE_MAX)
     except ValueError:
         return 1
 

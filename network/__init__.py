@@ -29,9 +29,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from content import api as content_api
-    from content import indexing, search_views
+    from content import course_api, course_views, feeds, indexing, search_views
     from content import views as content_views
-    from network import admin, api, auth, cli, errors, identity, templating
+    from network import admin, api, auth, cli, errors, identity, openapi, templating, tokens
 
     identity.register(app)
     errors.register(app)
@@ -43,6 +43,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(content_api.bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(search_views.api)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(tokens.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(course_views.bp)
+    app.register_blueprint(course_api.bp)
     indexing.register(app)
     cli.register(app)
     logging.getLogger("rndd").setLevel(logging.INFO)

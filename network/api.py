@@ -1,19 +1,25 @@
-"""The JSON API's shared parts (`/api/v1`): paging and reference data."""
+"""The JSON API's shared parts (`/api/v1`): request bodies, write access, paging, reference data."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 
-from network.errors import BadRequest
+from network.errors import BadRequest, DomainError, Forbidden, NotFound, Unauthorized
 from network.extensions import csrf, db
 from network.guards import signed_in
+from network.identity import token_scope
 from network.models import Country
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+
+PAGE_MAX = 1_000_000  # far past any real list, and keeps the offset within a database integer
 
 
 def paging() -> tuple[int, int]:
@@ -24,9 +30,109 @@ def paging() -> tuple[int, int]:
         per_page = int(request.args.get("per_page", 20))
     except ValueError as error:
         raise BadRequest("page and per_page must be whole numbers.") from error
-    if page < 1 or not 1 <= per_page <= most:
-        raise BadRequest(f"page starts at 1; per_page is between 1 and {most}.")
+    if not 1 <= page <= PAGE_MAX or not 1 <= per_page <= most:
+        raise BadRequest(f"page is between 1 and {PAGE_MAX:,}; per_page is between 1 and {most}.")
     return page, per_page
+
+
+class TooLarge(DomainError):
+    status, code = 413, "too_large"
+
+
+class UnsupportedType(DomainError):
+    status, code = 415, "unsupported_type"
+
+
+MAX_ID = 2**63 - 1  # the largest key a database column holds; Flask's `int` converter has no limit
+
+
+def bounded_ids(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """An id no row can have is simply not found, on every URL of the app (pages too).
+
+    Registered app-wide once, with this blueprint, so no view has to remember it.
+
+    Raises: NotFound (instead of the database driver's OverflowError, a 500).
+    """
+    if any(isinstance(v, int) and v > MAX_ID for v in (values or {}).values()):
+        raise NotFound()
+
+
+bp.record_once(lambda state: state.app.url_value_preprocessor(bounded_ids))
+
+
+def json_body(optional: bool = False) -> dict[str, Any]:
+    """The request's JSON object, refused early and clearly when it is anything else.
+
+    `optional`: an empty body is `{}` (an action whose options may be left out).
+
+    Raises:
+        TooLarge: over `API_MAX_BODY` bytes (checked before reading when the length is declared).
+        UnsupportedType: the Content-Type is not JSON.
+        BadRequest: malformed JSON, or JSON that is not an object.
+    """
+    limit = current_app.config["API_MAX_BODY"]
+    if (request.content_length or 0) > limit:
+        raise TooLarge(f"The body is over the limit of {limit:,} bytes.")
+    data = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH when no length is declared
+    if len(data) > limit:
+        raise TooLarge(f"The body is over the limit of {limit:,} bytes.")
+    if optional and not data.strip():
+        return {}
+    if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
+        raise UnsupportedType("Send the body as JSON, with Content-Type: application/json.")
+    try:
+        body = json.loads(data)
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+        raise BadRequest(f"The body is not valid JSON: {error}") from error
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object.")
+    return body
+
+
+def write_access(view: Callable) -> Callable:
+    """Signed in, and allowed to write by this means: a `write` token, or a session with CSRF.
+
+    A read token that writes is refused whatever the user's role (403 naming the scope); the
+    services then apply the same role, country and workflow rules as the pages.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any):
+        if not current_user.is_authenticated:
+            raise Unauthorized()
+        scope = token_scope()
+        if scope is None and current_app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()  # a browser session: the page's CSRF token, as for forms
+        elif scope is not None and scope != "write":
+            raise Forbidden(
+                f"This API token has the '{scope}' scope; writing needs a token with the 'write' scope.",
+                required_scope="write",
+            )
+        return view(*args, **kwargs)
+
+    wrapper.guard = "signed_in"  # type: ignore[attr-defined]
+    return wrapper
+
+
+def link_header(page: int, per_page: int, total: int) -> str:
+    """RFC 8288 `Link` to the first, previous, next and last pages, keeping the other arguments."""
+    last = max(1, -(-total // per_page))
+    args = {k: v for k, v in request.args.lists() if k not in ("page", "per_page")}
+    args.update(request.view_args or {})
+    pages = {"first": 1, "prev": page - 1 if page > 1 else None,
+             "next": page + 1 if page < last else None, "last": last}  # fmt: skip
+    return ", ".join(
+        f'<{url_for(request.endpoint, page=n, per_page=per_page, _external=True, **args)}>; rel="{rel}"'
+        for rel, n in pages.items()
+        if n is not None
+    )
+
+
+def paged(items: list[Any], total: int, page: int, per_page: int) -> Response:
+    """A page of a list in the DESIGN shape, with its `Link` header."""
+    response = jsonify(items=items, total=total, page=page, per_page=per_page)
+    response.headers["Link"] = link_header(page, per_page, total)
+    return response
 
 
 def country_json(country: Country) -> dict[str, Any]:
@@ -36,12 +142,38 @@ def country_json(country: Country) -> dict[str, Any]:
 
 @bp.get("/countries")
 def countries():
+    """The member countries.
+    ---
+    operationId: listCountries
+    summary: The member countries
+    tags: [reference]
+    security: [{}]
+    responses:
+      200:
+        description: All countries, by name.
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/CountryList'}
+    """
     rows = db.session.scalars(db.select(Country).order_by(Country.name))
     return jsonify(items=[country_json(c) for c in rows])
 
 
 @bp.get("/topics")
 def topics():
+    """The shared taxonomy.
+    ---
+    operationId: listTopics
+    summary: The network's topics
+    tags: [reference]
+    security: [{}]
+    responses:
+      200:
+        description: All topics.
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/TopicList'}
+    """
     from content.queries import topics as all_topics
 
     return jsonify(items=[{"slug": t.slug, "name": t.name} for t in all_topics()])
@@ -50,8 +182,19 @@ def topics():
 @bp.get("/me")
 @signed_in
 def me():
-    from network.identity import token_scope
-
+    """Who the caller is, and by what means.
+    ---
+    operationId: getMe
+    summary: The caller
+    tags: [reference]
+    responses:
+      200:
+        description: The signed-in user, and the scope of the token used (null for a session).
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Me'}
+      401: {$ref: '#/components/responses/Unauthorized'}
+    """
     user = current_user
     return jsonify(
         id=user.id, name=user.name, email=user.email, role=user.role,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, Request, g
+from flask import Flask, Request, g, request
 from flask_login import AnonymousUserMixin
 
 from network import guards
@@ -35,7 +35,8 @@ def register(app: Flask) -> None:
 
 
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    """The session's user; a request that carries a bearer token is the token's alone."""
+    if not user_id.isdigit() or bearer_token(request):
         return None
     user = db.session.get(User, int(user_id))
     return user if user and user.active else None

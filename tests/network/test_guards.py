@@ -27,6 +27,16 @@ PUBLIC = {
     "content_api.document": "one document, through services.get_readable",
     "search.search_page": "anyone searches public documents (DESIGN 1); hits are principal-filtered",
     "search_api.search_api": "the same search as JSON (DESIGN 5)",
+    "course.lesson": "one lesson, through lessons.get_lesson (its course's access)",
+    "course.download": "a file, through attachments.open_for (its document's access)",
+    "course_api.lesson": "one lesson as JSON, through lessons.readable_lesson",
+    "course_api.download": "a file through the API, through attachments.open_for",
+    "openapi.openapi_json": "the API description",
+    "openapi.docs_page": "the API description for people",
+    "feeds.latest": "public documents only",
+    "feeds.country": "a country's public documents only",
+    "feeds.topic": "a topic's public documents only",
+    "feeds.private": "the revocable key in the URL is the credential; policy-filtered",
 }
 
 

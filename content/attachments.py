@@ -1,0 +1,186 @@
+"""Attachment services: safe upload, content-addressed storage, access-checked download.
+
+Upload order: stream to a temporary file (counting and hashing, stopping at the size limit),
+sniff the type from the bytes, extract the text, move the file into place under its sha256,
+then commit the row and the document's change-log row in one transaction. Any refusal removes
+the temporary file, so a refused upload leaves nothing behind. If the commit fails after the
+move, the content-addressed file may stay: harmless, the same bytes would land there again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import IO, Any
+
+from flask import current_app
+
+from content import changelog, extraction, services, sniffing
+from content.models import Attachment, Lesson
+from network.api import MAX_ID, TooLarge
+from network.errors import DomainError, Invalid, NotFound
+from network.extensions import db
+from network.models import utcnow
+
+log = logging.getLogger("rndd.attachments")
+CHUNK = 1024 * 1024
+NAME_MAX = 255
+_UNSAFE = re.compile(r'[<>:"/\\|?*;]')
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+
+
+class ChecksumMismatch(DomainError):
+    """The stored bytes are not the ones uploaded: never serve them (500: our fault, logged)."""
+
+    status, code = 500, "checksum_mismatch"
+    default_message = "This file is damaged on the server and cannot be downloaded; the error was logged."
+
+
+def display_name(name: str) -> str:
+    """The uploader's name as given, minus control characters, for display (escaped by templates)."""
+    cleaned = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
+    return cleaned.strip()[:NAME_MAX] or "attachment"
+
+
+def storage_name(name: str, file_type: sniffing.FileType) -> str:
+    """A safe download name: no path, no control or reserved characters, the right extension."""
+    base = re.split(r"[/\\]", display_name(name))[-1]
+    base = _UNSAFE.sub("_", base).strip(" .") or "attachment"
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    if stem.lower() in _RESERVED:
+        stem = "_" + stem
+    extension = f".{suffix.lower()}" if suffix else ""
+    if extension not in file_type.extensions:
+        stem, extension = (f"{stem}.{suffix}" if suffix else stem), file_type.extension
+    return stem[: NAME_MAX - len(extension)] + extension
+
+
+def _upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def blob_path(sha256: str) -> Path:
+    return _upload_dir() / sha256[:2] / sha256[2:4] / sha256
+
+
+def _receive(stream: IO[bytes], limit: int) -> tuple[Path, str, int]:
+    """Copy the upload to a temporary file beside the store; (path, sha256, size)."""
+    tmp_dir = _upload_dir() / "tmp"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
+    digest, size = hashlib.sha256(), 0
+    try:
+        with os.fdopen(handle, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(f"The file is over the limit of {limit // (1024 * 1024)} MB.")
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name), digest.hexdigest(), size
+
+
+def add_attachment(actor: Any, doc_id: int, stream: IO[bytes] | None, filename: str,
+                   lesson_id: int | None = None) -> Attachment:  # fmt: skip
+    """Store a file on a document (or one of its lessons) for an actor who may edit it.
+
+    Raises:
+        NotFound: the document (or lesson) is missing or unreadable.
+        Forbidden: readable but not editable by the actor.
+        Invalid: no file, an empty file, or a damaged PDF (422).
+        TooLarge: over RNDD_MAX_UPLOAD_MB (413).
+        UnsupportedType: not one of the accepted types (415).
+    """
+    doc = services.get_editable(actor, doc_id)
+    lesson = None
+    if lesson_id is not None:
+        lesson = db.session.get(Lesson, lesson_id) if 0 < lesson_id <= MAX_ID else None
+        if lesson is None or lesson.document_id != doc.id:
+            raise NotFound("No such lesson in this course.")
+    if stream is None or not filename:
+        raise Invalid({"file": "Choose a file to upload."})
+    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    temp, sha256, size = _receive(stream, limit)
+    try:
+        if size == 0:
+            raise Invalid({"file": "The file is empty."})
+        file_type = sniffing.sniff(temp, filename)
+        text, note = extraction.extract(temp, file_type)
+        target = blob_path(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp, target)  # same bytes, same name: replacing an existing copy is harmless
+    finally:
+        temp.unlink(missing_ok=True)
+    attachment = Attachment(
+        document_id=doc.id, lesson_id=lesson.id if lesson else None, filename=display_name(filename),
+        stored_name=storage_name(filename, file_type), sha256=sha256, size=size,
+        content_type=file_type.content_type, text=text, extraction_note=note[:300],
+        uploader_id=getattr(actor, "id", None),
+    )  # fmt: skip
+    with services._saving():
+        db.session.add(attachment)
+        doc.updated_at = utcnow()
+        changelog.record(doc, "updated", actor)
+    return attachment
+
+
+def delete_attachment(actor: Any, attachment_id: int) -> int:
+    """Remove an attachment; returns its document's id. The bytes go once nothing refers to them.
+
+    Raises: NotFound (missing or unreadable), Forbidden (not editable by the actor).
+    """
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound()
+    doc = services.get_editable(actor, attachment.document_id)
+    sha256 = attachment.sha256
+    with services._saving():
+        db.session.delete(attachment)
+        doc.updated_at = utcnow()
+        changelog.record(doc, "updated", actor)
+    still_used = db.session.scalar(db.select(db.func.count()).where(Attachment.sha256 == sha256))
+    if not still_used:
+        blob_path(sha256).unlink(missing_ok=True)
+    return doc.id
+
+
+def get_readable(actor: Any, attachment_id: int) -> Attachment:
+    """Raises: NotFound when missing or when its document is not readable (the two look the same)."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound()
+    services.get_readable(actor, attachment.document_id)
+    return attachment
+
+
+def open_for(actor: Any, attachment_id: int) -> tuple[Attachment, Path]:
+    """The attachment and the path of its verified bytes, for a reader of its document.
+
+    Raises:
+        NotFound: missing, or its document is not readable by the actor.
+        ChecksumMismatch: the stored file is missing or its sha256 differs (logged).
+    """
+    attachment = get_readable(actor, attachment_id)
+    path = blob_path(attachment.sha256)
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+    except FileNotFoundError:
+        log.error("attachment %s: file %s is missing", attachment.id, path)
+        raise ChecksumMismatch() from None
+    if digest.hexdigest() != attachment.sha256:
+        log.error("attachment %s: checksum mismatch for %s (got %s)", attachment.id, path, digest.hexdigest())
+        raise ChecksumMismatch()
+    return attachment, path

@@ -1,0 +1,400 @@
+"""The OpenAPI 3 description of `/api/v1`, generated from the views themselves.
+
+Why docstrings: the description lives next to the code it describes, so a new endpoint and
+its documentation change in the same diff, and `tests/network/test_openapi.py` fails when an
+`/api/v1` rule has no documented operation.
+
+Convention for every `/api/v1` view: prose first (for people reading the code), then a line
+holding only `---`, then YAML for the OpenAPI *operation* of that view:
+
+    @bp.post("/documents/<int:doc_id>/lessons")
+    @write_access
+    def create_lesson(doc_id: int):
+        \"\"\"Add a lesson to a course.
+        ---
+        operationId: createLesson
+        summary: Add a lesson to a course
+        tags: [lessons]
+        requestBody:
+          required: true
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/LessonWrite'}
+        responses:
+          201:
+            description: The new lesson.
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/Lesson'}
+          404: {$ref: '#/components/responses/NotFound'}
+        \"\"\"
+
+- A view answering several methods (`methods=["PATCH", "DELETE"]`) keys its YAML by method:
+  `patch: {operationId: ..., ...}` and `delete: {...}`.
+- Path parameters (`<int:doc_id>` -> `{doc_id}`, integer) are added from the URL rule; list
+  only query parameters. Every operation also gets a `default` Error response, so list the
+  error statuses that matter to the caller, by `$ref` to the shared responses below.
+- Refer to shared shapes by `$ref: '#/components/schemas/<Name>'`. Schemas defined here:
+  Document, DocumentSummary, DocumentList, DocumentWrite, DocumentUpdate, PublishRequest,
+  Error, Country, CountryList, Topic, TopicList, Me, Revision, RevisionList, SearchResult,
+  Lesson, LessonWrite, Attachment. Shared responses (`#/components/responses/<Name>`):
+  BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooLarge, UnsupportedType, Invalid.
+  Shared query parameters (`#/components/parameters/<Name>`): Page, PerPage.
+- Multipart uploads: `requestBody: {content: {multipart/form-data: {schema: {type: object,
+  properties: {file: {type: string, format: binary}}, required: [file]}}}}`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+
+import yaml
+from flask import Blueprint, Flask, current_app, jsonify, render_template
+
+# Shared shapes, in the same YAML the views use. Enums mirror content.models (a test checks).
+COMPONENTS: dict[str, Any] = yaml.safe_load(r"""
+_write_properties: &write_properties  # the fields a write takes, shared by create and update
+  kind: {type: string, enum: [case_study, course, resource]}
+  title: {type: string, minLength: 1, maxLength: 200}
+  summary: {type: string, maxLength: 1000}
+  body_markdown: {type: string, maxLength: 200000}
+  language: {type: string, enum: [en, id, ms, th, vi, zh, ja, ko, km, lo, my, fil, hi]}
+  topics: {type: array, items: {type: string}, description: Topic slugs.}
+  tags: {type: array, maxItems: 20, items: {type: string, maxLength: 40}}
+  year: {type: integer, nullable: true, minimum: 1990}
+  translation_of: {type: integer, nullable: true, minimum: 1, maximum: 9223372036854775807,
+                   description: Another document of the same country.}
+  visibility: {type: string, enum: [public, network, countries, country], description: Country admins only.}
+  shared_with: {type: array, items: {type: string}, description: "Country codes (visibility `countries`)."}
+schemas:
+  Error:
+    type: object
+    required: [error]
+    properties:
+      error:
+        type: object
+        required: [code, message]
+        properties:
+          code:
+            type: string
+            description: Stable, machine-readable.
+            enum: [bad_request, unauthorized, forbidden, not_found, method_not_allowed, conflict, too_large,
+                   unsupported_type, invalid, rate_limited, bad_query, server_error, error]
+          message: {type: string, description: For people.}
+          fields:
+            type: object
+            additionalProperties: {type: string}
+            description: "invalid: what is wrong with each named field."
+          current_version: {type: integer, description: "conflict: the document's version now."}
+          required_scope: {type: string, description: "forbidden: the token scope this action needs."}
+  Author:
+    type: object
+    nullable: true
+    required: [id, name]
+    properties: {id: {type: integer}, name: {type: string}}
+  Origin:
+    type: object
+    nullable: true
+    description: Set on a copy received from a peer node.
+    required: [node, id, url]
+    properties: {node: {type: string}, id: {type: string}, url: {type: string, nullable: true}}
+  DocumentSummary:
+    type: object
+    required: [id, url, kind, title, summary, language, country, author, topics, tags, year,
+                                 visibility, shared_with, status, version, created_at, updated_at,
+                                 published_at, origin]
+    properties: &summary_properties
+      id: {type: integer}
+      url: {type: string, format: uri, description: The document's page.}
+      kind: {type: string, enum: [case_study, course, resource]}
+      title: {type: string}
+      summary: {type: string}
+      language: {type: string, enum: [en, id, ms, th, vi, zh, ja, ko, km, lo, my, fil, hi]}
+      country: {type: string, description: The owning country's ISO code.}
+      author: {$ref: '#/components/schemas/Author'}
+      topics: {type: array, items: {type: string}, description: Topic slugs.}
+      tags: {type: array, items: {type: string}}
+      year: {type: integer, nullable: true}
+      visibility: {type: string, enum: [public, network, countries, country]}
+      shared_with: {type: array, items: {type: string}, description: Country codes.}
+      status: {type: string, enum: [draft, review, published, withdrawn]}
+      version: {type: integer, description: Send it back with PATCH.}
+      created_at: {type: string, format: date-time}
+      updated_at: {type: string, format: date-time}
+      published_at: {type: string, format: date-time, nullable: true}
+      origin: {$ref: '#/components/schemas/Origin'}
+  Document:
+    type: object
+    required: [id, url, kind, title, summary, language, country, author, topics, tags, year, visibility,
+               shared_with, status, version, created_at, updated_at, published_at, origin, body_markdown,
+               body_html, attachments]
+    properties:
+      <<: *summary_properties
+      body_markdown: {type: string}
+      body_html: {type: string, description: Sanitised HTML rendered from body_markdown.}
+      translation_of: {type: integer, nullable: true}
+      attachments: {type: array, items: {$ref: '#/components/schemas/Attachment'}}
+      lessons:
+        type: array
+        description: Courses only, in order.
+        items:
+          type: object
+          required: [id, title, position]
+          properties: {id: {type: integer}, title: {type: string}, position: {type: integer}}
+  DocumentList:
+    type: object
+    required: [items, total, page, per_page]
+    properties:
+      items: {type: array, items: {$ref: '#/components/schemas/DocumentSummary'}}
+      total: {type: integer}
+      page: {type: integer}
+      per_page: {type: integer}
+  DocumentWrite:
+    type: object
+    additionalProperties: false
+    description: >-
+      A new document; only `title` is required (`kind` defaults to case_study, `language` to the
+      country's). Unknown fields are a 422.
+    required: [title]
+    properties:
+      <<: *write_properties
+      status:
+        type: string
+        enum: [draft, published]
+        default: draft
+        description: "`published` publishes at once (country admins only)."
+  DocumentUpdate:
+    type: object
+    additionalProperties: false
+    description: The fields to change, and the `version` the edit is based on (stale is a 409).
+    required: [version]
+    properties:
+      <<: *write_properties
+      version: {type: integer}
+      note: {type: string, maxLength: 300, description: Kept with the revision.}
+  PublishRequest:
+    type: object
+    additionalProperties: false
+    description: The audience to publish to; without it, the one already set.
+    properties:
+      visibility: {type: string, enum: [public, network, countries, country]}
+      shared_with: {type: array, items: {type: string}}
+  Revision:
+    type: object
+    required: [number, title, summary, note, author, created_at]
+    properties:
+      number: {type: integer}
+      title: {type: string}
+      summary: {type: string}
+      body_markdown: {type: string}
+      note: {type: string}
+      author: {$ref: '#/components/schemas/Author'}
+      created_at: {type: string, format: date-time}
+  RevisionList:
+    type: object
+    required: [items]
+    properties: {items: {type: array, items: {$ref: '#/components/schemas/Revision'}}}
+  Country:
+    type: object
+    required: [code, name, ministry, default_language]
+    properties: {code: {type: string}, name: {type: string}, ministry: {type: string},
+                 default_language: {type: string}}
+  CountryList:
+    type: object
+    required: [items]
+    properties: {items: {type: array, items: {$ref: '#/components/schemas/Country'}}}
+  Topic:
+    type: object
+    required: [slug, name]
+    properties: {slug: {type: string}, name: {type: string}}
+  TopicList:
+    type: object
+    required: [items]
+    properties: {items: {type: array, items: {$ref: '#/components/schemas/Topic'}}}
+  Me:
+    type: object
+    required: [id, name, email, role, country, token_scope]
+    properties:
+      id: {type: integer}
+      name: {type: string}
+      email: {type: string}
+      role: {type: string, enum: [reader, contributor, country_admin, network_admin]}
+      country: {type: string}
+      token_scope: {type: string, nullable: true, enum: [read, write, null],
+                    description: Null for a browser session.}
+  SearchResult:
+    type: object
+    required: [total, page, per_page, items, facets, suggestion]
+    properties:
+      total: {type: integer}
+      page: {type: integer}
+      per_page: {type: integer}
+      items:
+        type: array
+        items:
+          type: object
+          required: [id, title, kind, country, language, snippet_html, score]
+          properties:
+            id: {type: integer}
+            title: {type: string}
+            kind: {type: string}
+            country: {type: string}
+            language: {type: string}
+            snippet_html: {type: string, description: Sanitised; only matched words are marked.}
+            score: {type: number}
+            url: {type: string}
+      facets:
+        type: object
+        additionalProperties:
+          type: array
+          items:
+            type: object
+            required: [value, count]
+            properties: {value: {}, count: {type: integer}}
+      suggestion: {type: string, nullable: true}
+  Lesson:
+    type: object
+    required: [id, title, position]
+    properties:
+      id: {type: integer}
+      document_id: {type: integer, description: The course.}
+      title: {type: string}
+      position: {type: integer}
+      body_markdown: {type: string}
+      body_html: {type: string}
+  LessonWrite:
+    type: object
+    additionalProperties: false
+    properties:
+      title: {type: string, minLength: 1, maxLength: 200}
+      body_markdown: {type: string}
+      position: {type: integer, minimum: 0, description: Place in the course; lessons after it move on.}
+  Attachment:
+    type: object
+    required: [id, filename, content_type, size, url]
+    properties:
+      id: {type: integer}
+      filename: {type: string}
+      content_type: {type: string}
+      size: {type: integer, description: Bytes.}
+      url: {type: string, description: Download address (obeys the document's visibility).}
+responses:
+  Error: {description: An error., content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+  BadRequest: {description: "bad_request: malformed JSON or query.",
+               content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+  Unauthorized: {description: "unauthorized: sign in or send a valid token.",
+                 content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+  Forbidden: {description: "forbidden: readable, but this action is refused (role, or a read token).",
+              content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+  NotFound: {description: "not_found: missing, or not readable by the caller (the two look the same).",
+             content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+  Conflict: {description: "conflict: stale version or wrong workflow state.",
+             content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+  TooLarge: {description: "too_large: the body is over the limit.",
+             content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+  UnsupportedType: {description: "unsupported_type: the body is not JSON.",
+                    content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+  Invalid: {description: "invalid: `error.fields` names each invalid field.",
+            content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+parameters:
+  Page: {name: page, in: query, schema: {type: integer, minimum: 1, maximum: 1000000, default: 1}}
+  PerPage: {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 100, default: 20}}
+""")
+COMPONENTS.pop("_write_properties")
+
+METHODS = ("get", "post", "put", "patch", "delete")
+PREFIX = "/api/v1"
+_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+_SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)
+DESCRIPTION = (
+    "The JSON API of RNDD Hub (DESIGN section 5). Authenticate with `Authorization: Bearer <token>` "
+    "(create tokens under /account/tokens) or the browser session (writes then need the CSRF token "
+    "in `X-CSRFToken`). A document you may not read is a 404, exactly like a missing one."
+)
+
+bp = Blueprint("openapi", __name__)
+
+
+def path_of(rule: str) -> str:
+    """Flask's `/documents/<int:doc_id>` in OpenAPI form: `/documents/{doc_id}`."""
+    return _PARAM.sub(lambda m: "{" + m.group(2) + "}", rule)
+
+
+def _path_parameters(rule: str) -> list[dict[str, Any]]:
+    integer = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    return [
+        {"name": name, "in": "path", "required": True,
+         "schema": integer if conv == "int" else {"type": "string"}}
+        for conv, name in _PARAM.findall(rule)
+    ]  # fmt: skip
+
+
+def docstring_yaml(docstring: str | None) -> dict[str, Any]:
+    """The YAML after the `---` line of a docstring (empty without one)."""
+    parts = _SEPARATOR.split(inspect.cleandoc(docstring or ""), maxsplit=1)
+    return (yaml.safe_load(parts[1]) or {}) if len(parts) == 2 else {}
+
+
+def operations_of(view: Any, methods: set[str]) -> dict[str, dict[str, Any]]:
+    """The documented operations of one view, by lower-case method (empty when undocumented)."""
+    doc = docstring_yaml(view.__doc__)
+    if set(doc) & set(METHODS):
+        return {m: doc[m] for m in methods if m in doc}
+    return {next(iter(methods)): doc} if doc and len(methods) == 1 else {}
+
+
+def build_spec(app: Flask) -> dict[str, Any]:
+    """Walk the URL map and assemble the description of every `/api/v1` rule."""
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith(PREFIX):
+            continue
+        methods = {m.lower() for m in rule.methods or ()} & set(METHODS)
+        for method, operation in operations_of(app.view_functions[rule.endpoint], methods).items():
+            operation = dict(operation)
+            operation["parameters"] = _path_parameters(rule.rule) + list(operation.get("parameters", []))
+            responses = {str(code): answer for code, answer in operation.get("responses", {}).items()}
+            operation["responses"] = responses
+            responses["default"] = {"$ref": "#/components/responses/Error"}
+            paths.setdefault(path_of(rule.rule), {})[method] = operation
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "RNDD Hub API", "version": "1", "description": DESCRIPTION},
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}, {}],
+        "paths": paths,
+        "components": {**COMPONENTS, "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+def cached_spec() -> dict[str, Any]:
+    """Built once per app: the URL map does not change after start-up."""
+    store = current_app.extensions.setdefault("rndd_openapi", {})
+    if "spec" not in store:
+        store["spec"] = build_spec(current_app)
+    return store["spec"]
+
+
+@bp.get(PREFIX + "/openapi.json")
+def openapi_json():
+    """This description.
+    ---
+    operationId: getOpenapi
+    summary: The OpenAPI 3 description of this API
+    tags: [meta]
+    security: [{}]
+    responses:
+      200:
+        description: An OpenAPI 3 document.
+        content:
+          application/json:
+            schema: {type: object}
+    """
+    return jsonify(cached_spec())
+
+
+@bp.get("/api/docs")
+def docs_page():
+    return render_template("api_docs.html", spec=cached_spec())

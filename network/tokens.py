@@ -1,0 +1,124 @@
+"""A user's own API tokens and private feed key (`/account/tokens`).
+
+Both are credentials that work without a password, so each is shown in clear exactly once
+(tokens) or only to its owner (the feed key), and each can be revoked at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+
+from network.errors import Invalid, NotFound
+from network.extensions import db
+from network.forms import ActionForm
+from network.guards import signed_in
+from network.models import TOKEN_SCOPES, ApiToken, User, utcnow
+
+bp = Blueprint("tokens", __name__, url_prefix="/account")
+
+SCOPE_CHOICES = [
+    SelectChoice("read", "Read: fetch documents and search, as you"),
+    SelectChoice("write", "Write: also create, edit, publish and delete, as you"),
+]
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Name", validators=[Length(max=100)], description="What uses it, e.g. 'news monitor'.")
+    scope = SelectField("Scope", choices=SCOPE_CHOICES, default="read")
+
+
+def issue_token(owner: User, name: str, scope: str) -> tuple[ApiToken, str]:
+    """A new token of `owner`; the clear text is returned once and only its hash is kept.
+
+    Raises: Invalid for an unknown scope.
+    """
+    if scope not in TOKEN_SCOPES:
+        raise Invalid({"scope": f"Use one of {', '.join(TOKEN_SCOPES)}."})
+    token, clear = ApiToken.issue(owner, scope=scope, name=name.strip()[:100])
+    db.session.add(token)
+    db.session.commit()
+    return token, clear
+
+
+def revoke_token(owner: User, token_id: int) -> ApiToken:
+    """Raises: NotFound for a token that is not the owner's (they look the same as missing)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != owner.id:
+        raise NotFound()
+    token.revoked_at = token.revoked_at or utcnow()
+    db.session.commit()
+    return token
+
+
+def renew_feed_key(owner: User) -> str:
+    """A new private-feed key; the previous URL stops working."""
+    owner.feed_key = secrets.token_urlsafe(32)
+    db.session.commit()
+    return owner.feed_key
+
+
+def revoke_feed_key(owner: User) -> None:
+    owner.feed_key = None
+    db.session.commit()
+
+
+def own_tokens(owner: User) -> list[ApiToken]:
+    query = db.select(ApiToken).where(ApiToken.user_id == owner.id).order_by(ApiToken.created_at.desc())
+    return list(db.session.scalars(query))
+
+
+def _page(form: TokenForm, clear: str | None = None, status: int = 200):
+    feed_url = (
+        url_for("feeds.private", key=current_user.feed_key, _external=True) if current_user.feed_key else None
+    )
+    return render_template(
+        "tokens/tokens.html", tokens=own_tokens(current_user), form=form, clear=clear,
+        action=ActionForm(), feed_url=feed_url,
+    ), status  # fmt: skip
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@signed_in
+def token_list():
+    form = TokenForm()
+    if form.validate_on_submit():
+        _token, clear = issue_token(current_user, form.name.data or "", form.scope.data)
+        return _page(TokenForm(formdata=None), clear=clear)
+    return _page(form, status=422 if form.errors else 200)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@signed_in
+def revoke(token_id: int):
+    if not ActionForm().validate_on_submit():
+        raise Invalid({"csrf_token": "The form expired; try again."})
+    token = revoke_token(current_user, token_id)
+    flash(f"Token {token.name or token.id} is revoked: it no longer works.", "success")
+    return redirect(url_for(".token_list"))
+
+
+@bp.post("/feed-key")
+@signed_in
+def feed_key():
+    if not ActionForm().validate_on_submit():
+        raise Invalid({"csrf_token": "The form expired; try again."})
+    renew_feed_key(current_user)
+    flash("Your private feed has a new address; the old one no longer works.", "success")
+    return redirect(url_for(".token_list"))
+
+
+@bp.post("/feed-key/revoke")
+@signed_in
+def feed_key_revoke():
+    if not ActionForm().validate_on_submit():
+        raise Invalid({"csrf_token": "The form expired; try again."})
+    revoke_feed_key(current_user)
+    flash("Your private feed is switched off.", "success")
+    return redirect(url_for(".token_list"))
