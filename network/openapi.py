@@ -81,7 +81,8 @@ schemas:
             type: string
             description: Stable, machine-readable.
             enum: [bad_request, unauthorized, forbidden, not_found, method_not_allowed, conflict, too_large,
-                   unsupported_type, invalid, rate_limited, bad_query, server_error, error]
+                   unsupported_type, invalid, rate_limited, bad_query, checksum_mismatch, server_error,
+                   error]
           message: {type: string, description: For people.}
           fields:
             type: object
@@ -135,6 +136,8 @@ schemas:
       body_markdown: {type: string}
       body_html: {type: string, description: Sanitised HTML rendered from body_markdown.}
       translation_of: {type: integer, nullable: true}
+      level: {type: string, nullable: true, description: "Courses only: introductory, intermediate, advanced."}
+      duration_minutes: {type: integer, nullable: true, description: "Courses only: the estimated time."}
       attachments: {type: array, items: {$ref: '#/components/schemas/Attachment'}}
       lessons:
         type: array
@@ -294,7 +297,7 @@ responses:
              content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
   TooLarge: {description: "too_large: the body is over the limit.",
              content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
-  UnsupportedType: {description: "unsupported_type: the body is not JSON.",
+  UnsupportedType: {description: "unsupported_type: the body is not JSON, or the file is not of an accepted type.",
                     content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
   Invalid: {description: "invalid: `error.fields` names each invalid field.",
             content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}

@@ -93,7 +93,8 @@ def test_enums_follow_the_models(spec):
 
 
 def test_the_description_is_valid_openapi(spec):
-    validator = pytest.importorskip("openapi_spec_validator")
+    import openapi_spec_validator as validator
+
     validator.validate(spec)
 
 
