@@ -136,7 +136,7 @@ schemas:
       body_markdown: {type: string}
       body_html: {type: string, description: Sanitised HTML rendered from body_markdown.}
       translation_of: {type: integer, nullable: true}
-      level: {type: string, nullable: true, description: "Courses only: introductory, intermediate, advanced."}
+      level: {type: string, nullable: true, description: "Courses: introductory, intermediate or advanced."}
       duration_minutes: {type: integer, nullable: true, description: "Courses only: the estimated time."}
       attachments: {type: array, items: {$ref: '#/components/schemas/Attachment'}}
       lessons:
@@ -297,7 +297,7 @@ responses:
              content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
   TooLarge: {description: "too_large: the body is over the limit.",
              content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
-  UnsupportedType: {description: "unsupported_type: the body is not JSON, or the file is not of an accepted type.",
+  UnsupportedType: {description: "unsupported_type: the body is not JSON, or the file type is refused.",
                     content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
   Invalid: {description: "invalid: `error.fields` names each invalid field.",
             content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
