@@ -2,6 +2,17 @@
 snippets and suggestions over a Whoosh index.
 
 Pure: it takes plain `IndexRecord`s and principal sets and knows nothing of Flask or SQLAlchemy.
+
+    records      the values crossing the boundary (IndexRecord, Hit, SearchResult, QueryError)
+    engine       SearchIndex: apply, rebuild, watermark, entries, search
+    store        the directory layout (CURRENT pointer, one directory per build, cleanup)
+    schema       fields per language family, and record -> Whoosh document
+    scripts, segmenters, analyzers, languages
+                 script runs; Thai/Chinese/Japanese segmenters; the Whoosh analyzers; detection
+    glossary     key terms across languages, matched in documents and queries
+    parse, query the query syntax, strictly parsed, then compiled to a Whoosh query
+    search, facets, highlight, suggest
+                 one search: filtering, counting, snippets, "did you mean"
 """
 
 from search_index.engine import SearchIndex

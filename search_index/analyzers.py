@@ -11,6 +11,7 @@ character of a bigram run) that would make a query needlessly broad.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
@@ -28,6 +29,8 @@ Piece = tuple[str, int, int, bool]
 _SPECIAL_LETTERS = str.maketrans(
     {"đ": "d", "ð": "d", "ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h", "ŧ": "t"}
 )
+# Latin letters with accents, combining marks, and full-width forms: what NFKD folding is for.
+_FOLDABLE_RE = re.compile("[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff\uff00-\uffef]")
 INDONESIAN_STOP_WORDS = frozenset(
     "yang dan di ke dari untuk dengan ini itu pada dalam adalah atau juga oleh akan sebagai".split()
 )
@@ -38,10 +41,18 @@ def fold(text: str) -> str:
     """Case-fold, and strip accents from Latin letters (Ngoại -> ngoai, đ -> d).
 
     Marks on other scripts are kept: NFKD would split Thai SARA AM or Devanagari nukta forms.
+    Cached: meant for words; use `fold_text` for long texts.
     """
+    return fold_text(text)
+
+
+def fold_text(text: str) -> str:
+    """`fold` without the cache."""
     text = text.casefold().translate(_SPECIAL_LETTERS)
     if text.isascii():
         return text
+    if not _FOLDABLE_RE.search(text):
+        return unicodedata.normalize("NFC", text)
     out: list[str] = []
     for char in unicodedata.normalize("NFKD", text):
         if unicodedata.combining(char) and out and ord(out[-1][-1]) < 0x250:

@@ -15,11 +15,11 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from search_index import store
+from search_index.docsets import SearcherCache
 from search_index.records import IndexRecord, SearchResult
 from search_index.schema import META_ID, build_schema, document_fields, meta_fields
 from search_index.search import run_search
@@ -38,7 +38,7 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
         self._directory: Path | None = None
-        self._allowed_cache: dict[frozenset[str], set[int]] = {}
+        self._cache: SearcherCache | None = None
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -66,10 +66,17 @@ class SearchIndex:
             searcher = self._current_searcher()
             if searcher is None:
                 return found
-            for _, stored in searcher.reader().iter_docs():
-                if stored.get("id") == META_ID:
+            # From the id lexicon and the version column: reading stored fields would load
+            # every body.
+            reader = searcher.reader()
+            versions = reader.column_reader("version")
+            for term in reader.lexicon("id"):
+                doc_id = term.decode("utf-8")
+                if doc_id == META_ID:
                     continue
-                found.setdefault(int(stored["id"]), []).append(int(stored["version"]))
+                for docnum in reader.postings("id", term).all_ids():
+                    if not reader.is_deleted(docnum):
+                        found.setdefault(int(doc_id), []).append(int(versions[docnum]))
         return {doc_id: sorted(versions) for doc_id, versions in found.items()}
 
     # -- writing -------------------------------------------------------------------------------
@@ -79,8 +86,10 @@ class SearchIndex:
 
         Several changes for one id are coalesced, the last winning: two update_document calls
         for one id inside one writer would leave two documents (MEASUREMENTS). The stored
-        watermark never goes backwards. Raises whoosh's LockError if another writer holds the
-        lock for longer than WRITER_TIMEOUT seconds.
+        watermark never goes backwards, and a record older than the version already indexed is
+        skipped: two drainers may read the database at different moments, and the slower one
+        must not put back what the faster one replaced. Raises whoosh's LockError if another
+        writer holds the lock for longer than WRITER_TIMEOUT seconds.
         """
         latest: dict[int, IndexRecord | None] = {}
         for doc_id, record in changes:
@@ -96,8 +105,11 @@ class SearchIndex:
         try:
             with writer.searcher() as searcher:
                 stored = searcher.document(id=META_ID)
+                indexed = {d: _indexed_version(searcher, d) for d, r in latest.items() if r is not None}
             previous = int(stored["watermark"]) if stored else 0
             for doc_id, record in latest.items():
+                if record is not None and record.version < indexed[doc_id]:
+                    continue  # a newer version is already there
                 writer.delete_by_term("id", str(doc_id))
                 if record is not None:
                     writer.add_document(**document_fields(record))
@@ -164,14 +176,16 @@ class SearchIndex:
         """Search what `principals` may read. Raises QueryError for a bad query or paging.
 
         An empty query lists every readable document, newest first. Hits, totals, facets,
-        snippets and suggestions come only from documents carrying one of `principals`.
+        snippets and suggestions come only from documents carrying one of `principals`; an
+        empty set of principals, or a missing index, gives an empty result. Hits ranked beyond
+        the first 10,000 are counted but not returned. "Did you mean" is offered when nothing
+        matched.
         """
         with self._lock:
             for attempt in range(2):
                 try:
                     return run_search(
-                        self._current_searcher,
-                        self._allowed,
+                        self._current_cache,
                         q,
                         principals,
                         filters=filters,
@@ -180,7 +194,7 @@ class SearchIndex:
                         per_page=per_page,
                         language=language,
                     )
-                except FileNotFoundError:
+                except OSError:
                     # A directory removed under us by another process's cleanup: reopen once.
                     self._close_searcher()
                     if attempt:
@@ -219,17 +233,18 @@ class SearchIndex:
                 self._searcher.close()
             if self._directory is not None:
                 store.mark_closed(self._directory)
-        self._searcher, self._directory = None, None
-        self._allowed_cache.clear()
+        self._searcher, self._directory, self._cache = None, None, None
 
-    def _allowed(self, searcher: Searcher, principals: set[str]) -> set[int]:
-        """Document numbers readable with `principals`, cached per searcher generation."""
-        key = frozenset(principals)
-        allowed = self._allowed_cache.get(key)
-        if allowed is None:
-            terms = [wq.Term("principals", p) for p in sorted(key)]
-            allowed = set(searcher.docs_for_query(wq.Or(terms))) if terms else set()
-            if len(self._allowed_cache) >= 64:
-                self._allowed_cache.clear()
-            self._allowed_cache[key] = allowed
-        return allowed
+    def _current_cache(self) -> SearcherCache | None:
+        """The current searcher with its cached document sets (caller locks)."""
+        searcher = self._current_searcher()
+        if searcher is None:
+            return None
+        if self._cache is None or self._cache.searcher is not searcher:
+            self._cache = SearcherCache(searcher)
+        return self._cache
+
+
+def _indexed_version(searcher: Searcher, doc_id: int) -> int:
+    """The highest version indexed for a document (0 when absent)."""
+    return max((int(fields["version"]) for fields in searcher.documents(id=str(doc_id))), default=0)

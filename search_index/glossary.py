@@ -1,16 +1,21 @@
-"""A small cross-language glossary of the network's key terms, expanded at query time.
+"""A small cross-language glossary of the network's key terms.
 
-A query word (or run of words) that names one of these concepts in any listed language also
-searches the concept's names in the other languages, with a lower boost so documents that use
-the query's own words rank first. Terms are matched after case and accent folding, and English
-and Indonesian terms also by their stems (negotiations matches negotiation).
+A query word (or run of words) that names one of these concepts in any listed language also finds
+documents that name the concept in another language, with a lower boost so documents that use
+the query's own words rank first. Query words are matched after case and accent folding, and
+English and Indonesian words also by their stems (negotiations matches negotiation).
+
+The concepts a document names are found once, when it is indexed (`concepts_in`), and stored
+in its `concept` field: expanding a query into a dozen phrases in other languages instead made
+every search with a key term three times slower.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
-from search_index.analyzers import fold, stem_english, stem_indonesian
+from search_index.analyzers import fold, fold_text, stem_english, stem_indonesian
 
 EQUIVALENT_BOOST = 0.3
 MAX_TERM_WORDS = 5
@@ -245,4 +250,67 @@ def equivalents(concept: str, words: list[str]) -> list[tuple[str, str]]:
             if key not in seen:
                 seen.add(key)
                 found.append((language, term))
+    return found
+
+
+def concept_key(concept: str, language: str) -> str:
+    """A term of the `concept` field: a concept named in one language (embassy.th)."""
+    return f"{concept.replace(' ', '-')}.{language}"
+
+
+def concept_terms(concept: str, words: list[str]) -> list[str]:
+    """`concept` field terms for a query naming `concept` with `words`: every language except
+    those whose names the words themselves match (the plain query already finds those, and
+    their posting lists are the longest)."""
+    used = _keys(words)
+    return [
+        concept_key(concept, language)
+        for language, terms in GLOSSARY[concept].items()
+        if not any(_keys(term.split()) & used for term in terms)
+    ]
+
+
+# Affixes that inflect a Latin-script term in running text (English plurals and participles,
+# Indonesian and Malay verb and noun affixes: berdiplomasi, perundingannya, bekerjasama).
+_PREFIX = r"(?:ber|be|me|mem|men|meng|meny|di|ke|per|pe|pem|pen|peng|ter|se)?"
+_SUFFIX = r"(?:s|es|ing|ed|al|an|kan|i|nya)?"
+_LANGUAGE_GROUPS = {"id": ("id", "ms"), "ms": ("id", "ms")}
+
+
+def _matcher(term: str, language: str) -> tuple[str, re.Pattern[str] | None]:
+    """A cheap substring that must occur, and the pattern to confirm it (None: the substring
+    is enough, as for scripts without spaces: การทูต inside นักการทูต)."""
+    words = fold(term).split()
+    if words[0].isascii():
+        body = r"\s+".join(re.escape(word) for word in words)
+        if language == "en" and stem_english(words[-1]) != words[-1]:
+            # negotiation -> negoti\w*: also negotiating, negotiated
+            stem = r"\s+".join([*map(re.escape, words[:-1]), re.escape(stem_english(words[-1]))])
+            body = f"(?:{body}|{stem}\\w*)"
+        core = words[0] if len(words) > 1 else words[0][:5]
+        return core, re.compile(rf"(?<![a-z0-9]){_PREFIX}{body}{_SUFFIX}(?![a-z0-9])")
+    if len(words) == 1:
+        return words[0], None
+    return words[0], re.compile(r"\s*".join(re.escape(word) for word in words))
+
+
+@lru_cache(maxsize=32)
+def _matchers(language: str) -> list[tuple[str, list[tuple[str, re.Pattern[str] | None]]]]:
+    languages = {"en", *_LANGUAGE_GROUPS.get(language, (language,))}
+    table = []
+    for concept, names in GLOSSARY.items():
+        for lang, terms in names.items():
+            if lang in languages or not language:
+                matchers = [_matcher(term, lang) for term in terms]
+                table.append((concept_key(concept, lang), matchers))
+    return table
+
+
+def concepts_in(text: str, language: str) -> set[str]:
+    """`concept` terms for what `text` names in its language or in English ("" = any)."""
+    folded = fold_text(text)
+    found = set()
+    for key, terms in _matchers(language):
+        if any(core in folded and (p is None or p.search(folded)) for core, p in terms):
+            found.add(key)
     return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from html import escape
+from itertools import islice
 
 from whoosh import highlight as wh
 from whoosh.query import Query
@@ -90,12 +91,13 @@ def _mark(
         if not words or not text:
             continue
         fragmenter = wh.WholeFragmenter() if whole else wh.ContextFragmenter(200, 60)
-        analyzer = searcher.schema[name].analyzer
-        html = wh.highlight(
-            text, words, analyzer, fragmenter, _FORMATTER, top=SNIPPET_FRAGMENTS, mode="index"
-        )
-        if html and "<mark>" in html:
-            return html
+        tokens = searcher.schema[name].analyzer(text, chars=True, mode="index", removestops=False)
+        # The first passages that match, not the best: the analysis stops once they are found,
+        # which matters for 900-word bodies on a page of 20 hits.
+        fragments = fragmenter.fragment_tokens(text, wh.set_matched_filter(tokens, words))
+        found = [f for f in islice(fragments, SNIPPET_FRAGMENTS) if f.matches]
+        if found:
+            return _FORMATTER.format(found)
     return ""
 
 
@@ -112,11 +114,11 @@ def snippet_html(searcher: Searcher, stored: dict, terms: dict[str, frozenset[st
     body, summary = stored.get("body", ""), stored.get("summary", "")
     html = _mark(searcher, body, "text", family, terms, whole=False)
     if not html:
-        html = _mark(searcher, summary, "summary", family, terms, whole=False)
+        html = _mark(searcher, summary, "lead", family, terms, whole=False)
     return html or _shorten(summary or body)
 
 
 def title_html(searcher: Searcher, stored: dict, terms: dict[str, frozenset[str]]) -> str:
     title = stored.get("title", "")
     family = stored.get("family", "folded")
-    return _mark(searcher, title, "title", family, terms, whole=True) or escape(title, quote=False)
+    return _mark(searcher, title, "lead", family, terms, whole=True) or escape(title, quote=False)

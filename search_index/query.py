@@ -1,15 +1,23 @@
 """Turning a parsed query into a Whoosh query over the per-language fields.
 
 Each word is analysed under every family the query is parsed under (its language's, English,
-Indonesian, folded) and OR-ed across their title, summary and text fields, MultifieldParser
-style; words are AND-ed. Where the analyser cuts one word into several tokens (Chinese,
-bigram scripts, e-diplomacy) the tokens must be adjacent: a phrase. Glossary terms add their
-equivalents in other languages at a lower boost.
+Indonesian, folded) and OR-ed across those families' fields, MultifieldParser style; words are
+AND-ed. Where an analyser cuts one word into several tokens (Chinese, bigram scripts,
+e-diplomacy) the tokens must be adjacent: a phrase.
+
+Whoosh walks every sub-query of a union for every candidate document, so the number of fields a
+word is looked up in is what a search costs. Hence: matching uses only the `text_*` fields (which
+hold the title and summary too); the boosted `lead_*` fields are added with AndMaybe, so they
+raise the score of documents that already match but are never searched on their own; and a plain
+word uses `text_generic` (the folded copy of documents that are not English or Indonesian)
+where `text_folded` would match English and Indonesian documents a second time.
+
+Glossary terms also match the `concept` field at a lower boost (see `glossary`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
@@ -18,31 +26,49 @@ from search_index.analyzers import analyze, fold
 from search_index.languages import family_of, query_families
 from search_index.parse import AllOf, AnyOf, FieldValue, Node, Not, Phrase, Word, YearRange
 from search_index.records import QueryError
-from search_index.schema import PARTS, text_field
+from search_index.schema import GENERIC_FIELD, PARTS, STEMMED_FAMILIES, text_field
 from search_index.scripts import is_bigram_script
+
+MATCH_PARTS = ("text",)
 
 
 @dataclass
 class CompiledQuery:
     query: wq.Query  # what is searched
-    positive: wq.Query  # the same without NOT parts: the terms to highlight
+    positive: wq.Query  # the same without NOT parts, over every part: the terms to highlight
 
 
-def _fields(families: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(family, text_field(part, family)) for family in families for part in PARTS]
+def text_query(
+    text: str,
+    families: tuple[str, ...],
+    boost: float = 1.0,
+    parts: tuple[str, ...] = PARTS,
+    generic: bool = False,
+    adjacent: bool = True,
+) -> wq.Query:
+    """A word or phrase in any of the families' fields.
 
-
-def text_query(text: str, families: tuple[str, ...], boost: float = 1.0) -> wq.Query:
-    """A word or phrase in any of the families' fields."""
+    With `generic`, a one-token word is looked up in `text_generic` instead of `text_folded`
+    when the English and Indonesian fields are searched for it too: they already hold every
+    English and Indonesian document, which would otherwise be matched (and scored) twice.
+    Without `adjacent`, several tokens need only all occur (cheaper than a phrase: for boosts).
+    """
+    analysed = {family: [term for term, _ in analyze(family, text)] for family in families}
+    # A stop word of English or Indonesian (no token there) must still be found in their
+    # documents, through the full folded field.
+    use_generic = generic and all(len(analysed.get(f, ())) == 1 for f in STEMMED_FAMILIES)
     options: list[wq.Query] = []
-    for family in families:
-        tokens = [term for term, _ in analyze(family, text)]
+    for family, tokens in analysed.items():
         if not tokens:
             continue
-        for part in PARTS:
+        for part in parts:
             name = text_field(part, family)
-            if len(tokens) > 1:
+            if use_generic and name == "text_folded" and len(tokens) == 1:
+                name = GENERIC_FIELD
+            if len(tokens) > 1 and adjacent:
                 options.append(wq.Phrase(name, tokens, boost=boost))
+            elif len(tokens) > 1:
+                options.append(wq.And([wq.Term(name, token, boost=boost) for token in tokens]))
             elif (
                 family in ("bigram", "folded")
                 and len(tokens[0]) == 1
@@ -55,66 +81,103 @@ def text_query(text: str, families: tuple[str, ...], boost: float = 1.0) -> wq.Q
     return _any(options)
 
 
-def _prefix_query(text: str, families: tuple[str, ...]) -> wq.Query:
+def _prefix_query(text: str, families: tuple[str, ...], parts: tuple[str, ...]) -> wq.Query:
     prefix = fold(text)
-    return _any([wq.Prefix(name, prefix) for _, name in _fields(families)])
+    return _any(
+        [wq.Prefix(text_field(part, family), prefix) for family in families for part in parts]
+    )
 
 
-def _fuzzy_query(word: Word, families: tuple[str, ...]) -> wq.Query:
+def _fuzzy_query(word: Word, families: tuple[str, ...], parts: tuple[str, ...]) -> wq.Query:
     options: list[wq.Query] = []
     for family in families:
         tokens = [term for term, _ in analyze(family, word.text)]
         if len(tokens) != 1:
             continue
-        for part in PARTS:
+        for part in parts:
             name = text_field(part, family)
             options.append(wq.FuzzyTerm(name, tokens[0], maxdist=word.fuzzy, prefixlength=1))
     return _any(options)
 
 
 def _any(options: list[wq.Query]) -> wq.Query:
+    options = [option for option in options if option is not wq.NullQuery]
     if not options:
         return wq.NullQuery
     return options[0] if len(options) == 1 else wq.Or(options)
 
 
-def _with_equivalents(exact: wq.Query, words: list[str]) -> wq.Query:
-    concept = glossary.concept_of(words)
-    if concept is None:
-        return exact
-    options = [exact]
-    for language, term in glossary.equivalents(concept, words):
-        families = tuple(dict.fromkeys((family_of(language), "folded")))
-        options.append(text_query(term, families, boost=glossary.EQUIVALENT_BOOST))
-    return _any([option for option in options if option is not wq.NullQuery])
-
-
+@dataclass
 class _Compiler:
-    def __init__(self, families: tuple[str, ...], positive_only: bool) -> None:
-        self.families = families
-        self.positive_only = positive_only
+    """Compiles for searching (`for_highlight` False) or for collecting highlight terms."""
+
+    families: tuple[str, ...]
+    for_highlight: bool
+    lead_boosts: list[wq.Query] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # A quoted phrase asks for these exact words: the unstemmed folded fields (which hold
+        # every document) answer it, with the segmenting families of non-Latin scripts.
+        # Phrases are Whoosh's slowest query; each stemmed field skipped halves the cost.
+        self.phrase_families = tuple(f for f in self.families if f not in ("en", "id"))
+        self.parts = PARTS if self.for_highlight else MATCH_PARTS
 
     def compile(self, node: Node) -> wq.Query:
         if isinstance(node, Word):
             return self.word(node)
         if isinstance(node, Phrase):
-            return _with_equivalents(text_query(node.text, self.families), node.text.split())
+            return self.with_equivalents(self.text(node.text, self.phrase_families), [node.text])
         if isinstance(node, FieldValue):
             return wq.Term(node.name, node.value)
         if isinstance(node, YearRange):
             return wq.NumericRange("year", node.low, node.high)
         if isinstance(node, Not):
-            return wq.NullQuery if self.positive_only else wq.Not(self.compile(node.child))
+            if self.for_highlight:
+                return wq.NullQuery
+            # Terms under NOT must not add lead boosts: compile them on a scratch compiler.
+            return wq.Not(_Compiler(self.families, for_highlight=False).compile(node.child))
         if isinstance(node, AnyOf):
-            return _any([q for q in map(self.compile, node.children) if q is not wq.NullQuery])
+            return _any([self.compile(child) for child in node.children])
         return self.all_of(node)
+
+    def text(self, text: str, families: tuple[str, ...], generic: bool = False) -> wq.Query:
+        if self.for_highlight:
+            return text_query(text, families, parts=self.parts)
+        # The title and summary boost comes from the unstemmed folded copy (and segmenting
+        # families): one more lookup per word and document rather than three; the stemmed
+        # lead fields would add little to the ranking and cost a third of every search.
+        lead_families = tuple(f for f in families if f not in STEMMED_FAMILIES)
+        lead = text_query(text, lead_families, parts=("lead",), adjacent=False)
+        if lead is not wq.NullQuery:
+            self.lead_boosts.append(lead)
+        return text_query(text, families, parts=self.parts, generic=generic)
 
     def word(self, word: Word) -> wq.Query:
         if word.prefix:
-            return _prefix_query(word.text, self.families)
+            return _prefix_query(word.text, self.families, self.parts)
         if word.fuzzy:
-            return _fuzzy_query(word, self.families)
-        return _with_equivalents(text_query(word.text, self.families), [word.text])
+            return _fuzzy_query(word, self.families, self.parts)
+        exact = self.text(word.text, self.families, generic=True)
+        return self.with_equivalents(exact, [word.text])
+
+    def with_equivalents(self, exact: wq.Query, words: list[str]) -> wq.Query:
+        """`exact`, or also the documents naming the same glossary concept, boosted lower.
+
+        Searching uses the `concept` field filled at indexing; highlighting needs the words
+        themselves, so it gets the equivalent terms in their languages' fields.
+        """
+        words = " ".join(words).split()
+        concept = glossary.concept_of(words)
+        if concept is None:
+            return exact
+        if not self.for_highlight:
+            boost = glossary.EQUIVALENT_BOOST
+            terms = glossary.concept_terms(concept, words)
+            return _any([exact, *(wq.Term("concept", key, boost=boost) for key in terms)])
+        options = [exact]
+        for language, term in glossary.equivalents(concept, words):
+            options.append(text_query(term, (family_of(language), "folded"), parts=self.parts))
+        return _any(options)
 
     def all_of(self, node: AllOf) -> wq.Query:
         parts: list[wq.Query] = []
@@ -125,7 +188,7 @@ class _Compiler:
             if span > 1:
                 words = [child.text for child in children[i : i + span]]  # type: ignore[union-attr]
                 exact = wq.And([self.compile(child) for child in children[i : i + span]])
-                parts.append(_with_equivalents(exact, words))
+                parts.append(self.with_equivalents(exact, words))
                 i += span
                 continue
             parts.append(self.compile(children[i]))
@@ -165,10 +228,13 @@ def compile_query(root: Node | None, language: str | None = None) -> CompiledQue
     if root is None:
         return CompiledQuery(wq.Every(), wq.NullQuery)
     families = query_families(_query_text(root), language)
-    query = _Compiler(families, positive_only=False).compile(root)
+    compiler = _Compiler(families, for_highlight=False)
+    query = compiler.compile(root)
     if query is wq.NullQuery:
         raise QueryError("the query has no words that can be searched")
     if isinstance(query, wq.Not):
         query = wq.And([wq.Every(), query])
-    positive = _Compiler(families, positive_only=True).compile(root)
+    if compiler.lead_boosts:
+        query = wq.AndMaybe(query, _any(compiler.lead_boosts))
+    positive = _Compiler(families, for_highlight=True).compile(root)
     return CompiledQuery(query, positive)

@@ -1,12 +1,12 @@
 """The Whoosh schema and how a record becomes a Whoosh document.
 
 Field layout: Whoosh gives each field one analyzer, so each language family has its own
-`title_<family>`, `summary_<family>` and `text_<family>` fields (text = body, lessons,
-attachments and tags). A document is indexed in its language's family and, when that is not
-already the folded family, also in the `*_folded` fields, so exact-ish matches work across
-languages. Titles and summaries are boosted for BM25F. Originals are stored once, unanalysed,
-for snippets. The change-log watermark lives in a `__meta__` document that has no principals, so
-no search, total or facet can ever reach it.
+`lead_<family>` (title and summary, boosted) and `text_<family>` (everything: title, summary,
+body, lessons, attachments and tags) fields. A document is indexed in its language's family and,
+when that is not already the folded family, also in the `*_folded` fields, so exact-ish matches
+work across languages. Originals are stored once, unanalysed, for snippets. The change-log
+watermark lives in a `__meta__` document that has no principals, so no search, total or facet
+can ever reach it.
 """
 
 from __future__ import annotations
@@ -17,13 +17,18 @@ from typing import Any
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search_index.analyzers import ANALYZERS
+from search_index.glossary import concepts_in
 from search_index.languages import FAMILIES, detect_language, family_of
 from search_index.records import IndexRecord
 
 META_ID = "__meta__"
-PARTS = ("title", "summary", "text")
-FIELD_BOOSTS = {"title": 3.0, "summary": 1.5, "text": 1.0}
+# lead = title and summary (boosted); text = all of it: title, summary, body, lessons,
+# attachments and tags. Queries match on text and use lead for scoring only (see query.py).
+PARTS = ("lead", "text")
+FIELD_BOOSTS = {"lead": 2.5, "text": 1.0}
 FACET_FIELDS = ("kind", "country", "topic", "language", "year")
+GENERIC_FIELD = "text_generic"
+STEMMED_FAMILIES = ("en", "id")
 
 
 def text_field(part: str, family: str) -> str:
@@ -33,13 +38,14 @@ def text_field(part: str, family: str) -> str:
 def build_schema() -> Schema:
     fields: dict[str, Any] = {
         "id": ID(stored=True, unique=True),
-        "version": NUMERIC(int, bits=64, stored=True),
+        "version": NUMERIC(int, bits=64, stored=True, sortable=True),
         "kind": ID(stored=True, sortable=True),
         "country": ID(stored=True, sortable=True),
         "language": ID(stored=True, sortable=True),
         "topic": KEYWORD(stored=True, commas=True, scorable=False),
         "year": NUMERIC(int, stored=True, sortable=True),
         "principals": KEYWORD(scorable=False),
+        "concept": KEYWORD(scorable=True),  # glossary concepts named in the text
         "published": NUMERIC(int, bits=64, sortable=True),
         "updated": NUMERIC(int, bits=64, sortable=True),
         "family": STORED(),
@@ -48,6 +54,10 @@ def build_schema() -> Schema:
         "body": STORED(),
         "watermark": NUMERIC(int, bits=64, stored=True),
     }
+    # The folded text of documents whose own family is not a stemming one (en, id): what a
+    # plain word needs from the folded copy, without matching English and Indonesian
+    # documents a second time (see query.py). No positions: phrases use text_folded.
+    fields[GENERIC_FIELD] = TEXT(analyzer=ANALYZERS["folded"], phrase=False)
     for family in FAMILIES:
         for part in PARTS:
             fields[text_field(part, family)] = TEXT(
@@ -64,16 +74,21 @@ def _millis(moment: datetime | None) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def record_family(record: IndexRecord) -> str:
-    language = record.language or detect_language(
+def record_language(record: IndexRecord) -> str:
+    """The declared language, or the detected one when none is declared."""
+    return record.language or detect_language(
         f"{record.title}\n{record.summary}\n{record.body[:2000]}"
     )
-    return family_of(language)
+
+
+def record_family(record: IndexRecord) -> str:
+    return family_of(record_language(record))
 
 
 def document_fields(record: IndexRecord) -> dict[str, Any]:
     """The Whoosh document for a record."""
-    family = record_family(record)
+    language = record_language(record)
+    family = family_of(language)
     text = "\n\n".join(part for part in (record.body, record.extra, " ".join(record.tags)) if part)
     keywords = {
         "kind": record.kind,
@@ -98,7 +113,14 @@ def document_fields(record: IndexRecord) -> dict[str, Any]:
     }
     if record.year is not None:
         doc["year"] = record.year
-    values = {"title": record.title, "summary": record.summary, "text": text}
+    lead = "\n".join(part for part in (record.title, record.summary) if part)
+    # text holds everything (it alone is matched); lead only adds the title and summary boost.
+    values = {"lead": lead, "text": f"{lead}\n\n{text}" if lead else text}
+    if family not in STEMMED_FAMILIES:
+        doc[GENERIC_FIELD] = values["text"]
+    concepts = concepts_in(f"{lead}\n{text}", language)
+    if concepts:
+        doc["concept"] = " ".join(sorted(concepts))
     for target in dict.fromkeys((family, "folded")):
         for part, value in values.items():
             if value:

@@ -1,8 +1,8 @@
 """One search: validate, filter by principals inside Whoosh, page, facet, highlight, suggest.
 
 The principals filter is the set of readable document numbers passed as Whoosh's `filter=`, so
-the total, the facet counts (grouped over the filtered matches), snippets and suggestions all
-come from readable documents only. Whoosh treats an empty filter as no filter at all, so an empty
+the total, the facet counts (over the filtered matches), snippets and suggestions all come from
+readable documents only. Whoosh treats an empty filter as no filter at all, so an empty
 readable set returns an empty result before Whoosh is asked (fail closed).
 """
 
@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh.searching import Searcher
+from whoosh.collectors import FilterCollector, TopCollector
 
+from search_index.docsets import SearcherCache
 from search_index.highlight import highlight_terms, snippet_html, title_html
 from search_index.languages import LANGUAGES
 from search_index.parse import FIELDS, FieldValue, parse_query, validate_field
@@ -29,8 +30,30 @@ NEWEST = sorting.MultiFacet(
     [sorting.FieldFacet("published", reverse=True), sorting.FieldFacet("updated", reverse=True)]
 )
 
-GetSearcher = Callable[[], Searcher | None]
-GetAllowed = Callable[[Searcher, set[str]], set[int]]
+
+class TopAndAllCollector(TopCollector):
+    """The top `limit` hits by score, and the set of all matches, in one pass.
+
+    Whoosh's TopCollector skips low-scoring blocks, so the set of all matches (for the total and
+    the facets) then costs a second, unscored pass over every match; that pass cost more than
+    the search itself.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit=limit, usequality=False, replace=0)  # no pruning: count all
+
+    def _collect(self, global_docnum: int, score: float) -> float:
+        self.docset.add(global_docnum)
+        return super()._collect(global_docnum, score)
+
+    def all_ids(self) -> set[int]:
+        return self.docset
+
+    def count(self) -> int:
+        return len(self.docset)
+
+
+GetCache = Callable[[], SearcherCache | None]
 
 
 def check_paging(page: object, per_page: object, sort: object, language: object) -> None:
@@ -69,36 +92,8 @@ def filter_query(filters: dict[str, list[str] | str] | None) -> wq.Query | None:
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
 
 
-def _facets(searcher: Searcher) -> dict[str, sorting.FacetType]:
-    facets: dict[str, sorting.FacetType] = {
-        name: sorting.FieldFacet(name) for name in ("kind", "country", "language", "year")
-    }
-    topics = [searcher.schema["topic"].from_bytes(t) for t in searcher.reader().lexicon("topic")]
-    if topics:
-        facets["topic"] = sorting.QueryFacet(
-            {topic: wq.Term("topic", topic) for topic in topics}, allow_overlap=True
-        )
-    return facets
-
-
-def _facet_counts(results, name: str) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
-    try:
-        groups = results.groups(name)
-    except KeyError:
-        return []
-    counts = []
-    for value, count in groups.items():
-        if value in (None, "", b"") or not count:
-            continue
-        if name == "year" and not (isinstance(value, int) and 1000 <= value <= 9999):
-            continue
-        counts.append((str(value), int(count)))
-    return sorted(counts, key=lambda item: (-item[1], item[0]))
-
-
 def run_search(
-    get_searcher: GetSearcher,
-    get_allowed: GetAllowed,
+    get_cache: GetCache,
     q: str,
     principals: set[str],
     *,
@@ -114,26 +109,26 @@ def run_search(
     compiled = compile_query(parsed.root, language or None)
     empty = SearchResult(0, page, per_page, [], {name: [] for name in FACET_FIELDS}, None)
     principals = {p for p in (principals or ()) if isinstance(p, str) and p}
-    searcher = get_searcher() if principals else None
-    if searcher is None:
+    cache = get_cache() if principals else None
+    if cache is None:
         return empty
-    readable = get_allowed(searcher, principals)
+    searcher = cache.searcher
+    readable = cache.allowed(principals)
     allowed = readable
     if narrowing is not None and readable:
-        allowed = readable & set(searcher.docs_for_query(narrowing))
+        allowed = readable & cache.selected(narrowing)
     if not allowed:
         return empty
     newest = sort == "newest" or parsed.root is None
     limit = min(page * per_page, MAX_WINDOW)
-    results = searcher.search(
-        compiled.query,
-        filter=allowed,
-        limit=limit,
-        sortedby=NEWEST if newest else None,
-        groupedby=_facets(searcher),
-        maptype=sorting.Count,
-    )
-    total = len(results)
+    if newest:
+        results = searcher.search(compiled.query, filter=allowed, limit=limit, sortedby=NEWEST)
+    else:
+        collector = FilterCollector(TopAndAllCollector(limit), allow=allowed)
+        searcher.search_with_collector(compiled.query, collector)
+        results = collector.results()
+    matched = results.docs()  # every match, already filtered by `allowed`
+    total = len(matched)
     terms = highlight_terms(searcher, compiled.positive) if parsed.root is not None else {}
     hits = []
     for hit in results[(page - 1) * per_page : page * per_page]:
@@ -147,6 +142,6 @@ def run_search(
                 title_html=title_html(searcher, stored, terms),
             )
         )
-    facets = {name: _facet_counts(results, name) for name in FACET_FIELDS}
+    facets = cache.facets.count(matched)
     corrected = suggestion(searcher, readable, parsed) if total == 0 and parsed.words else None
     return SearchResult(total, page, per_page, hits, facets, corrected)
