@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 from network.errors import Invalid
 from network.extensions import db
@@ -49,7 +50,8 @@ def demo_command(serve: bool, host: str, port: int) -> None:
     click.echo(f"Search index: {indexing.rebuild()} documents indexed.")
     if serve:
         click.echo(f"Serving RNDD Hub at http://{host}:{port}/ (Ctrl+C stops it)")
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Flask refuses app.run() inside its own CLI, so serve with Werkzeug directly.
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @click.group("users")
