@@ -301,3 +301,43 @@ def document_revisions(doc_id: int):
     """
     _doc, found = revisions.history(current_user, doc_id)
     return jsonify(items=[revision_json(revision) for revision in found])
+
+
+@bp.post("/documents/<int:doc_id>/revisions/<int:number>/restore")
+@write_access
+def restore_revision(doc_id: int, number: int):
+    """Bring back an earlier revision's text as a new revision.
+    ---
+    operationId: restoreRevision
+    summary: Restore an earlier revision (as a new one)
+    tags: [documents]
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            additionalProperties: false
+            required: [version]
+            properties: {version: {type: integer, description: The version the restore is based on.}}
+    responses:
+      200:
+        description: The document with the restored text.
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Document'}
+      400: {$ref: '#/components/responses/BadRequest'}
+      401: {$ref: '#/components/responses/Unauthorized'}
+      403: {$ref: '#/components/responses/Forbidden'}
+      404: {$ref: '#/components/responses/NotFound'}
+      409: {$ref: '#/components/responses/Conflict'}
+      413: {$ref: '#/components/responses/TooLarge'}
+      415: {$ref: '#/components/responses/UnsupportedType'}
+      422: {$ref: '#/components/responses/Invalid'}
+    """
+    body = _known(json_body(), ("version",))
+    version = body.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise Invalid({"version": "Send the version the restore is based on (a whole number)."})
+    revisions.restore(current_user, doc_id, number, version)
+    return _document(doc_id)

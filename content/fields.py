@@ -7,14 +7,15 @@ from typing import Any
 
 from flask import current_app
 
-from content.models import KINDS, LANGUAGES, VISIBILITIES, Document, Topic
+from content.models import KINDS, LANGUAGES, LEVELS, VISIBILITIES, Document, Topic
 from network.extensions import db
 from network.models import Country
 
 EDITABLE = (
     "kind", "title", "summary", "body_markdown", "language", "topics", "tags", "year",
-    "translation_of", "visibility", "shared_with",
+    "translation_of", "visibility", "shared_with", "level", "duration_minutes",
 )  # fmt: skip
+DURATION_MAX = 100 * 60  # minutes: a course of a hundred hours at the most
 AUDIENCE = ("visibility", "shared_with")
 
 
@@ -73,6 +74,8 @@ def clean(data: dict[str, Any], owner: str) -> tuple[dict[str, Any], dict[str, s
     check("language", one_of(tuple(LANGUAGES), "language"))
     check("visibility", one_of(VISIBILITIES, "visibility"))
     check("year", _year)
+    check("level", lambda v: None if v in (None, "") else one_of(LEVELS, "level")(v))
+    check("duration_minutes", _minutes)
     check("tags", lambda v: _tags(v, cfg["TAGS_MAX"], cfg["TAG_MAX"]))
     check("topics", _topics)
     check("shared_with", lambda v: _countries(v, owner))
@@ -92,6 +95,20 @@ def _year(value: Any) -> int | None:
     if not 1990 <= year <= date.today().year + 1:
         raise ValueError(f"Must be between 1990 and {date.today().year + 1}.")
     return year
+
+
+def _minutes(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError("Must be a whole number of minutes.")
+    try:
+        minutes = int(value)
+    except ValueError as error:
+        raise ValueError(f"A whole number of minutes, 1 to {DURATION_MAX:,}.") from error
+    if not 1 <= minutes <= DURATION_MAX:
+        raise ValueError(f"A whole number of minutes, 1 to {DURATION_MAX:,}.")
+    return minutes
 
 
 def _tags(value: Any, most: int, longest: int) -> list[str]:

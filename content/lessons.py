@@ -16,14 +16,13 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from content import changelog, services
-from content.models import LEVELS, Document, Lesson, LessonRevision
+from content.models import Document, Lesson, LessonRevision
 from content.rendering import render_markdown
 from network.errors import Conflict, Invalid, NotFound
 from network.extensions import db
 from network.models import utcnow
 
 FIELDS = ("title", "body_markdown", "position")
-DURATION_MAX = 100 * 60
 
 
 def _course(actor: Any, doc_id: int, edit: bool) -> Document:
@@ -235,26 +234,6 @@ def update_course_details(actor: Any, doc_id: int, version: int, level: str | No
 
     Raises: NotFound, Forbidden, Invalid (unknown level, bad duration), Conflict (stale version).
     """
-    course = _course(actor, doc_id, edit=True)
-    problems: dict[str, str] = {}
-    level = level or None
-    if level is not None and level not in LEVELS:
-        problems["level"] = f"Choose one of {', '.join(LEVELS)}."
-    minutes = None
-    if duration_minutes not in (None, ""):
-        try:
-            minutes = int(duration_minutes)
-        except (TypeError, ValueError):
-            minutes = -1
-        if not 1 <= minutes <= DURATION_MAX:
-            problems["duration_minutes"] = f"A whole number of minutes, 1 to {DURATION_MAX:,}."
-    if problems:
-        raise Invalid(problems)
-    if version != course.version:
-        raise Conflict("This course was changed by someone else; reload and try again.",
-                       current_version=course.version)  # fmt: skip
-    if (course.level, course.duration_minutes) != (level, minutes):
-        with _saving():
-            course.level, course.duration_minutes = level, minutes
-            _touch(actor, course)
-    return course
+    _course(actor, doc_id, edit=True)
+    details = {"level": level or None, "duration_minutes": duration_minutes}
+    return services.update_document(actor, doc_id, version, details)

@@ -177,6 +177,9 @@ def update_document(actor: Any, doc_id: int, version: int, data: dict[str, Any],
         _check_audience(actor, doc, values)
     if values.get("translation_of") is doc:
         raise Invalid({"translation_of": "A document cannot be its own translation."})
+    if doc.kind != "course" and values.get("kind", doc.kind) != "course":
+        if values.get("level") or values.get("duration_minutes"):
+            raise Invalid({"level": "Only courses have a level and a duration."})
     with _saving():
         changed = _apply(doc, values)
         if changed:

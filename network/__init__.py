@@ -31,7 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from content import api as content_api
     from content import course_api, course_views, feeds, indexing, search_views
     from content import views as content_views
-    from network import admin, api, auth, cli, errors, identity, openapi, templating, tokens
+    from network import admin, api, auth, cli, errors, identity, openapi, templating, tokens, users_api
 
     identity.register(app)
     errors.register(app)
@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(users_api.bp)
     app.register_blueprint(content_views.bp)
     app.register_blueprint(content_api.bp)
     app.register_blueprint(search_views.bp)

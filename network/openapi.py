@@ -68,6 +68,9 @@ _write_properties: &write_properties  # the fields a write takes, shared by crea
                    description: Another document of the same country.}
   visibility: {type: string, enum: [public, network, countries, country], description: Country admins only.}
   shared_with: {type: array, items: {type: string}, description: "Country codes (visibility `countries`)."}
+  level: {type: string, nullable: true, enum: [introductory, intermediate, advanced, null],
+          description: Courses only.}
+  duration_minutes: {type: integer, nullable: true, minimum: 1, maximum: 6000, description: "Courses only."}
 schemas:
   Error:
     type: object
@@ -216,6 +219,39 @@ schemas:
     type: object
     required: [items]
     properties: {items: {type: array, items: {$ref: '#/components/schemas/Topic'}}}
+  User:
+    type: object
+    required: [id, name, email, role, country, active, invited]
+    properties:
+      id: {type: integer}
+      name: {type: string}
+      email: {type: string}
+      role: {type: string, enum: [reader, contributor, country_admin, network_admin]}
+      country: {type: string}
+      active: {type: boolean}
+      invited: {type: boolean, description: Invited and not yet signed up.}
+  UserList:
+    type: object
+    required: [items]
+    properties: {items: {type: array, items: {$ref: '#/components/schemas/User'}}}
+  UserInvite:
+    type: object
+    additionalProperties: false
+    required: [email, name]
+    properties:
+      email: {type: string, format: email}
+      name: {type: string, minLength: 1, maxLength: 120}
+      role: {type: string, enum: [reader, contributor, country_admin], default: reader}
+  InvitedUser:
+    type: object
+    required: [user, invite_url]
+    properties: {user: {$ref: '#/components/schemas/User'}, invite_url: {type: string}}
+  UserUpdate:
+    type: object
+    additionalProperties: false
+    properties:
+      role: {type: string, enum: [reader, contributor, country_admin]}
+      active: {type: boolean}
   Me:
     type: object
     required: [id, name, email, role, country, token_scope]

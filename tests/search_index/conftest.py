@@ -7,7 +7,7 @@ session to keep the suite fast.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,6 @@ import pytest
 from search_index import IndexRecord, SearchIndex
 
 PUBLIC = {"public"}
-READER_ID = {"public", "network", "country:ID", "user:5"}
 _ids = itertools.count(10_000)
 
 
@@ -53,7 +52,7 @@ def make_record() -> Callable[..., IndexRecord]:
 
 
 @pytest.fixture
-def index(tmp_path: Path) -> SearchIndex:
+def index(tmp_path: Path) -> Iterator[SearchIndex]:
     ix = SearchIndex(tmp_path / "index")
     yield ix
     ix.close()
@@ -135,7 +134,7 @@ MULTILINGUAL = [
 
 
 @pytest.fixture(scope="session")
-def multilingual(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+def multilingual(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
     ix = SearchIndex(tmp_path_factory.mktemp("multilingual") / "index")
     ix.apply([(r.id, r) for r in MULTILINGUAL], 1)
     yield ix

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from search_index import SearchIndex
@@ -11,7 +13,7 @@ READER_TH = {"public", "network", "country:TH"}
 
 
 @pytest.fixture(scope="session")
-def guarded(tmp_path_factory, make_record) -> SearchIndex:
+def guarded(tmp_path_factory, make_record) -> Iterator[SearchIndex]:
     docs = [
         make_record(
             id=1,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from search_index import QueryError, SearchIndex, SearchResult
@@ -11,7 +13,7 @@ PUBLIC = {"public"}
 
 
 @pytest.fixture(scope="session")
-def small(tmp_path_factory, make_record) -> SearchIndex:
+def small(tmp_path_factory, make_record) -> Iterator[SearchIndex]:
     docs = [
         make_record(
             id=1,

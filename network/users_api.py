@@ -1,0 +1,122 @@
+"""Country admins manage their ministry's users through the API, as on the users page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+from flask_login import current_user
+
+from network import users
+from network.api import json_body, write_access
+from network.errors import Invalid
+from network.extensions import csrf
+from network.guards import signed_in
+from network.models import User
+
+bp = Blueprint("users_api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # `write_access` checks CSRF for browser sessions
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {"id": user.id, "name": user.name, "email": user.email, "role": user.role,
+            "country": user.country_code, "active": user.active,
+            "invited": user.password_hash is None}  # fmt: skip
+
+
+def _fields(body: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    unknown = sorted(set(body) - set(allowed))
+    wrong = [k for k, v in body.items() if k in allowed and not isinstance(v, bool if k == "active" else str)]
+    if unknown or wrong:
+        raise Invalid({**{k: "Unknown field." for k in unknown}, **{k: "Wrong type." for k in wrong}})
+    return body
+
+
+@bp.get("/users")
+@signed_in
+def user_list():
+    """The users of the caller's country (country admins only).
+    ---
+    operationId: listUsers
+    summary: Users of the caller's country
+    tags: [users]
+    responses:
+      200:
+        description: The users, by name.
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/UserList'}
+      401: {$ref: '#/components/responses/Unauthorized'}
+      403: {$ref: '#/components/responses/Forbidden'}
+    """
+    return jsonify(items=[user_json(u) for u in users.country_users(current_user)])
+
+
+@bp.post("/users")
+@write_access
+def invite_user():
+    """Invite someone of the caller's country; they get a signed, expiring link.
+    ---
+    operationId: inviteUser
+    summary: Invite a user (country admins)
+    tags: [users]
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema: {$ref: '#/components/schemas/UserInvite'}
+    responses:
+      201:
+        description: The invited user and the link sent to them.
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/InvitedUser'}
+      400: {$ref: '#/components/responses/BadRequest'}
+      401: {$ref: '#/components/responses/Unauthorized'}
+      403: {$ref: '#/components/responses/Forbidden'}
+      413: {$ref: '#/components/responses/TooLarge'}
+      415: {$ref: '#/components/responses/UnsupportedType'}
+      422: {$ref: '#/components/responses/Invalid'}
+    """
+    body = _fields(json_body(), ("email", "name", "role"))
+    invited, link = users.invite(current_user, body.get("email", ""), body.get("name", ""),
+                                 body.get("role", "reader"))  # fmt: skip
+    return jsonify(user=user_json(invited), invite_url=link), 201
+
+
+@bp.patch("/users/<int:user_id>")
+@write_access
+def update_user(user_id: int):
+    """Change a user's role, or deactivate or reactivate them.
+    ---
+    operationId: updateUser
+    summary: Change a user's role or active state (country admins)
+    tags: [users]
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema: {$ref: '#/components/schemas/UserUpdate'}
+    responses:
+      200:
+        description: The user as now.
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/User'}
+      400: {$ref: '#/components/responses/BadRequest'}
+      401: {$ref: '#/components/responses/Unauthorized'}
+      403: {$ref: '#/components/responses/Forbidden'}
+      404: {$ref: '#/components/responses/NotFound'}
+      413: {$ref: '#/components/responses/TooLarge'}
+      415: {$ref: '#/components/responses/UnsupportedType'}
+      422: {$ref: '#/components/responses/Invalid'}
+    """
+    body = _fields(json_body(), ("role", "active"))
+    user = None
+    if "role" in body:
+        user = users.set_role(current_user, user_id, body["role"])
+    if "active" in body:
+        user = users.set_active(current_user, user_id, body["active"])
+    if user is None:
+        raise Invalid({"role": "Send `role`, `active`, or both."})
+    return jsonify(user_json(user))
