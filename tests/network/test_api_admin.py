@@ -69,8 +69,8 @@ def test_a_revision_is_restored_through_the_api(client, make_user, make_document
     doc = make_document("ID", "network", "published", title="First title", body_markdown="Old text.")
     headers = bearer(admin)
     first_version = doc.version
-    edited = client.patch(f"/api/v1/documents/{doc.id}", headers=headers,
-                          json={"version": first_version, "body_markdown": "New text."}).get_json()  # fmt: skip
+    change = {"version": first_version, "body_markdown": "New text."}
+    edited = client.patch(f"/api/v1/documents/{doc.id}", headers=headers, json=change).get_json()
     stale = client.post(f"/api/v1/documents/{doc.id}/revisions/1/restore", headers=headers,
                         json={"version": first_version})  # fmt: skip
     assert stale.status_code == 409
