@@ -100,11 +100,19 @@ def _fuzzy_query(word: Word, families: tuple[str, ...], parts: tuple[str, ...]) 
     return _any(options)
 
 
+class ArrayOr(wq.Or):
+    """An Or that Whoosh matches with its array union (scores collected per window of
+    documents) instead of a binary tree of union matchers, which it picks above 5,000
+    documents: 30-40% faster here, where a word is an Or over several fields."""
+
+    matcher_type = wq.Or.ARRAY_MATCHER
+
+
 def _any(options: list[wq.Query]) -> wq.Query:
     options = [option for option in options if option is not wq.NullQuery]
     if not options:
         return wq.NullQuery
-    return options[0] if len(options) == 1 else wq.Or(options)
+    return options[0] if len(options) == 1 else ArrayOr(options)
 
 
 @dataclass
