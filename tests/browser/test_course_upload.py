@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import PASSWORD
+from browser_steps import sign_in, sign_out
 
 from content import lessons
 from content.demo_files import make_pdf
@@ -16,19 +16,6 @@ from network.extensions import db
 pytestmark = pytest.mark.browser
 
 HANDOUT = make_pdf([["Crisis cell checklist", "Publish a holding message within sixty minutes."]] * 3)
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(live_server("/login"))
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.get_by_role("button", name="Sign out").wait_for()
-
-
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.get_by_text("You are signed out.").wait_for()
 
 
 def test_admin_uploads_a_pdf_and_a_reader_downloads_it(

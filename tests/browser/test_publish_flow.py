@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support import PASSWORD
+from browser_steps import sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -23,19 +23,6 @@ Citizens expect us to **{BOLD}**, day or night.
 <script>window.pwned=1</script>
 <img src="x" onerror="window.pwned=2">
 """
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(live_server("/login"))
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.get_by_role("button", name="Sign out").wait_for()
-
-
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.get_by_text("You are signed out.").wait_for()
 
 
 def test_admin_publishes_to_network_reader_sees_it_anonymous_does_not(
