@@ -15,7 +15,7 @@ from flask_login import current_user
 from content import fields, queries, revisions, services
 from content.models import KINDS, LANGUAGES, STATUSES, Revision
 from content.serializers import document_full, document_summary, iso
-from network.api import json_body, paged, paging, write_access
+from network.api import json_body, known_fields, paged, paging, write_access
 from network.errors import BadRequest, Invalid
 from network.extensions import csrf
 from network.guards import signed_in
@@ -27,14 +27,6 @@ FILTERS = {"kind": KINDS, "language": tuple(LANGUAGES), "status": STATUSES}
 CREATE_FIELDS = (*fields.EDITABLE, "status")
 UPDATE_FIELDS = (*fields.EDITABLE, "version", "note")
 PUBLISH_FIELDS = fields.AUDIENCE
-
-
-def _known(body: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    """Raises: Invalid naming every field the endpoint does not take (nothing is half-applied)."""
-    unknown = sorted(set(body) - set(allowed))
-    if unknown:
-        raise Invalid({name: "Unknown field." for name in unknown}, f"Unknown fields: {', '.join(unknown)}.")
-    return body
 
 
 def _document(doc_id: int):
@@ -123,7 +115,7 @@ def create_document():
       415: {$ref: '#/components/responses/UnsupportedType'}
       422: {$ref: '#/components/responses/Invalid'}
     """
-    data = _known(json_body(), CREATE_FIELDS)
+    data = known_fields(json_body(), CREATE_FIELDS)
     status = data.pop("status", "draft")
     if status not in ("draft", "published"):
         raise Invalid({"status": "A new document is 'draft' or 'published'."})
@@ -162,7 +154,7 @@ def update_document(doc_id: int):
       415: {$ref: '#/components/responses/UnsupportedType'}
       422: {$ref: '#/components/responses/Invalid'}
     """
-    data = _known(json_body(), UPDATE_FIELDS)
+    data = known_fields(json_body(), UPDATE_FIELDS)
     version, note = data.pop("version", None), data.pop("note", "")
     problems = {}
     if not isinstance(version, int) or isinstance(version, bool):
@@ -223,7 +215,7 @@ def publish(doc_id: int):
       415: {$ref: '#/components/responses/UnsupportedType'}
       422: {$ref: '#/components/responses/Invalid'}
     """
-    audience = _known(json_body(optional=True), PUBLISH_FIELDS)
+    audience = known_fields(json_body(optional=True), PUBLISH_FIELDS)
     services.publish(current_user, doc_id, audience.get("visibility"), audience.get("shared_with"))
     return _document(doc_id)
 
@@ -335,7 +327,7 @@ def restore_revision(doc_id: int, number: int):
       415: {$ref: '#/components/responses/UnsupportedType'}
       422: {$ref: '#/components/responses/Invalid'}
     """
-    body = _known(json_body(), ("version",))
+    body = known_fields(json_body(), ("version",))
     version = body.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise Invalid({"version": "Send the version the restore is based on (a whole number)."})

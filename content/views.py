@@ -100,9 +100,10 @@ def review():
     return render_template("content/review.html", docs=queries.review_queue(current_user))
 
 
-def _show_errors(form, error: Invalid) -> None:
+def _show_errors(form, error: Invalid, fallback: str = "title") -> None:
+    """Put each problem on its field (or the fallback field, for names the form lacks)."""
     for name, problem in error.fields.items():
-        field = getattr(form, name, None) or form.title
+        field = getattr(form, name, None) or getattr(form, fallback)
         field.errors = [*field.errors, problem]
 
 
@@ -206,7 +207,7 @@ def publish(doc_id: int):
         try:
             services.publish(current_user, doc.id, *chosen)
         except Invalid as error:
-            _show_errors_publish(form, error)
+            _show_errors(form, error, fallback="visibility")
         except Conflict as error:
             flash(error.message, "warning")
             return redirect(url_for(".document", doc_id=doc.id))
@@ -224,12 +225,6 @@ def _chosen_audience(form, doc) -> tuple[str, list[str]]:
     if visibility not in ("public", "network", "countries", "country"):
         visibility = doc.visibility
     return visibility, shared
-
-
-def _show_errors_publish(form, error: Invalid) -> None:
-    for name, problem in error.fields.items():
-        field = getattr(form, name, None) or form.visibility
-        field.errors = [*field.errors, problem]
 
 
 @bp.route("/documents/<int:doc_id>/delete", methods=["GET", "POST"])

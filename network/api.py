@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 
-from network.errors import BadRequest, DomainError, Forbidden, NotFound, Unauthorized
+from network.errors import BadRequest, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from network.extensions import csrf, db
 from network.guards import signed_in
 from network.identity import token_scope
@@ -86,6 +86,14 @@ def json_body(optional: bool = False) -> dict[str, Any]:
         raise BadRequest(f"The body is not valid JSON: {error}") from error
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object.")
+    return body
+
+
+def known_fields(body: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    """Raises: Invalid naming every field the endpoint does not take (nothing is half-applied)."""
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise Invalid({name: "Unknown field." for name in unknown}, f"Unknown fields: {', '.join(unknown)}.")
     return body
 
 

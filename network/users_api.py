@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from network import users
-from network.api import json_body, write_access
+from network.api import json_body, known_fields, write_access
 from network.errors import Invalid
 from network.extensions import csrf
 from network.guards import signed_in
@@ -25,10 +25,11 @@ def user_json(user: User) -> dict[str, Any]:
 
 
 def _fields(body: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    unknown = sorted(set(body) - set(allowed))
-    wrong = [k for k, v in body.items() if k in allowed and not isinstance(v, bool if k == "active" else str)]
-    if unknown or wrong:
-        raise Invalid({**{k: "Unknown field." for k in unknown}, **{k: "Wrong type." for k in wrong}})
+    """Only the endpoint's fields, each of its type (`active` a boolean, the rest text)."""
+    known_fields(body, allowed)
+    wrong = [k for k, v in body.items() if not isinstance(v, bool if k == "active" else str)]
+    if wrong:
+        raise Invalid({k: "Wrong type." for k in wrong})
     return body
 
 
