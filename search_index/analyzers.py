@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
+from whoosh.analysis import Filter, Token, Tokenizer
 from whoosh.lang.snowball.english import EnglishStemmer
 
 from search_index import segmenters
@@ -31,9 +31,6 @@ _SPECIAL_LETTERS = str.maketrans(
 )
 # Latin letters with accents, combining marks, and full-width forms: what NFKD folding is for.
 _FOLDABLE_RE = re.compile("[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff\uff00-\uffef]")
-INDONESIAN_STOP_WORDS = frozenset(
-    "yang dan di ke dari untuk dengan ini itu pada dalam adalah atau juga oleh akan sebagai".split()
-)
 
 
 @lru_cache(maxsize=200_000)
@@ -234,20 +231,15 @@ class IndonesianStemFilter(Filter):
             yield token
 
 
-def _stop(words: frozenset[str]) -> StopFilter:
-    return StopFilter(stoplist=words, minsize=1)
-
-
 def build_analyzers() -> dict[str, Any]:
-    """One analyzer per language family; keys are the field suffixes in the schema."""
-    from whoosh.analysis import STOP_WORDS
+    """One analyzer per language family; keys are the field suffixes in the schema.
 
+    No stop words are removed: phrases are matched in the stemmed fields by position, and a
+    query may consist of a stop word (documents are indexed once, without a folded copy).
+    """
     return {
-        "en": ScriptTokenizer() | FoldFilter() | _stop(STOP_WORDS) | EnglishStemFilter(),
-        "id": ScriptTokenizer()
-        | FoldFilter()
-        | _stop(INDONESIAN_STOP_WORDS)
-        | IndonesianStemFilter(),
+        "en": ScriptTokenizer() | FoldFilter() | EnglishStemFilter(),
+        "id": ScriptTokenizer() | FoldFilter() | IndonesianStemFilter(),
         "th": ThaiTokenizer() | FoldFilter(),
         "zh": ChineseTokenizer() | FoldFilter(),
         "ja": JapaneseTokenizer() | FoldFilter(),

@@ -7,12 +7,18 @@ this cache. Document numbers are only meaningful for the searcher they came from
 
 from __future__ import annotations
 
+from itertools import islice
+
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from search_index.analyzers import fold
+from search_index.evaluate import PostingReader
 from search_index.facets import FacetCounter
+from search_index.schema import WORDS_FIELD
 
 MAX_ENTRIES = 64
+MAX_EXPANSIONS = 64  # words a prefix or fuzzy word is looked up as in the stemmed fields
 
 
 class SearcherCache:
@@ -21,6 +27,7 @@ class SearcherCache:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self.facets = FacetCounter(searcher)
+        self.postings = PostingReader(searcher)
         self._allowed: dict[frozenset[str], set[int]] = {}
         self._selected: dict[str, set[int]] = {}
 
@@ -40,6 +47,20 @@ class SearcherCache:
         if key not in self._selected:
             _remember(self._selected, key, set(self.searcher.docs_for_query(query)))
         return self._selected[key]
+
+
+    def expand(self, text: str, fuzzy: int) -> list[str]:
+        """The indexed words (see `schema.WORDS_FIELD`) that `text*` (fuzzy 0) or `text~fuzzy`
+        stands for, at most MAX_EXPANSIONS of them."""
+        term = fold(text)
+        if not term.isascii() or not term.isalpha():
+            return []
+        reader = self.searcher.reader()
+        if fuzzy:
+            found = reader.terms_within(WORDS_FIELD, term, fuzzy, prefix=1)
+        else:
+            found = (b.decode("utf-8") for b in reader.expand_prefix(WORDS_FIELD, term))
+        return sorted(islice(found, MAX_EXPANSIONS))
 
 
 def _remember(cache: dict, key: object, value: set[int]) -> None:  # type: ignore[type-arg]

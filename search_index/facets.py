@@ -9,6 +9,7 @@ commit, and so is this cache.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from typing import Any
 
@@ -32,7 +33,8 @@ class FacetCounter:
         self._columns: dict[str, list[Any]] = {}
         self._topics: dict[str, set[int]] | None = None
 
-    def _column(self, name: str) -> list[Any]:
+    def column(self, name: str) -> list[Any]:
+        """A sortable field's value for every document number."""
         if name not in self._columns:
             values: list[Any] = []
             for reader, offset in self.searcher.reader().leaf_readers():
@@ -60,7 +62,7 @@ class FacetCounter:
         """{facet: [(value, count)]}, by count descending then value."""
         counts: dict[str, Counter[str]] = {}
         for name in COLUMN_FACETS:
-            column = self._column(name)
+            column = self.column(name)
             tally = Counter(map(column.__getitem__, docs))
             counts[name] = Counter({str(v): n for v, n in tally.items() if _is_value(name, v)})
         counts["topic"] = Counter(
@@ -70,3 +72,8 @@ class FacetCounter:
             name: sorted(((v, n) for v, n in tally.items() if n), key=lambda i: (-i[1], i[0]))
             for name, tally in counts.items()
         }
+
+    def newest(self, docs: set[int], limit: int) -> list[int]:
+        """The `limit` most recently published (then updated) of `docs`, newest first."""
+        published, updated = self.column("published"), self.column("updated")
+        return heapq.nlargest(limit, docs, key=lambda d: (published[d], updated[d], -d))

@@ -1,35 +1,39 @@
 """Turning a parsed query into a Whoosh query over the per-language fields.
 
-Each word is analysed under every family the query is parsed under (its language's, English,
-Indonesian, folded) and OR-ed across those families' fields, MultifieldParser style; words are
-AND-ed. Where an analyser cuts one word into several tokens (Chinese, bigram scripts,
-e-diplomacy) the tokens must be adjacent: a phrase.
+A document is indexed once, in its language family's fields. Each word is analysed under every
+family the query is parsed under (its language's, its scripts', English, Indonesian) and looked
+up in those families' fields, OR-ed; words are AND-ed. Every analyzer folds Latin-script words
+alike, so a Latin word's folded form is also looked up in the fields of every unstemmed family
+(an English name inside a Thai or Vietnamese text), without running, or loading, their
+segmenters. Where an analyser cuts one word into several tokens (Chinese, bigram scripts,
+e-diplomacy) the tokens must keep their relative positions: a phrase. Phrases are matched in the
+stemmed fields too, by position (no stop words are removed, so positions are exact).
 
-Whoosh walks every sub-query of a union for every candidate document, so the number of fields a
-word is looked up in is what a search costs. Hence: matching uses only the `text_*` fields (which
-hold the title and summary too); the boosted `lead_*` fields are added with AndMaybe, so they
-raise the score of documents that already match but are never searched on their own; and a plain
-word uses `text_generic` (the folded copy of documents that are not English or Indonesian)
-where `text_folded` would match English and Indonesian documents a second time.
-
-Glossary terms also match the `concept` field at a lower boost (see `glossary`).
+Matching uses only the `text_*` fields (which hold the title and summary too); the boosted
+`lead_*` fields are added with AndMaybe, so they raise the score of documents that already match
+but never match on their own. Glossary terms also match the `concept` field at a lower boost
+(see `glossary`). The result is evaluated by `evaluate`, not by Whoosh's matchers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
 from search_index import glossary
 from search_index.analyzers import analyze, fold
-from search_index.languages import family_of, query_families
+from search_index.languages import FAMILIES, family_of, query_families
 from search_index.parse import AllOf, AnyOf, FieldValue, Node, Not, Phrase, Word, YearRange
 from search_index.records import QueryError
-from search_index.schema import GENERIC_FIELD, PARTS, STEMMED_FAMILIES, text_field
-from search_index.scripts import is_bigram_script
+from search_index.schema import PARTS, STEMMED_FAMILIES, text_field
+from search_index.scripts import is_bigram_script, script_runs
 
 MATCH_PARTS = ("text",)
+Expander = Callable[[str, int], list[str]]
+UNSTEMMED_FAMILIES = tuple(f for f in FAMILIES if f not in STEMMED_FAMILIES)
+SEGMENTING_FAMILIES = ("th", "zh", "ja")
 
 
 @dataclass
@@ -38,65 +42,78 @@ class CompiledQuery:
     positive: wq.Query  # the same without NOT parts, over every part: the terms to highlight
 
 
+class SpacedPhrase(wq.Phrase):
+    """Words at given relative positions (`offsets`), as the analyzer placed them."""
+
+    def __init__(self, fieldname: str, words: list[str], offsets: list[int], boost: float = 1.0):
+        super().__init__(fieldname, words, boost=boost)
+        self.offsets = offsets
+
+
+def analyses(text: str, families: tuple[str, ...]) -> dict[str, list[tuple[str, int]]]:
+    """(term, position) pairs of `text` per family whose fields it is looked up in."""
+    found = {family: analyze(family, text) for family in families}
+    if all(kind == "word" for kind, _, _ in script_runs(text)):
+        folded = found.get("folded") or analyze("folded", text)
+        for family in UNSTEMMED_FAMILIES:
+            found.setdefault(family, folded)
+    return found
+
+
 def text_query(
     text: str,
     families: tuple[str, ...],
     boost: float = 1.0,
     parts: tuple[str, ...] = PARTS,
-    generic: bool = False,
     adjacent: bool = True,
 ) -> wq.Query:
-    """A word or phrase in any of the families' fields.
+    """A word or phrase in any of the fields it can be found in (see `analyses`).
 
-    With `generic`, a one-token word is looked up in `text_generic` instead of `text_folded`
-    when the English and Indonesian fields are searched for it too: they already hold every
-    English and Indonesian document, which would otherwise be matched (and scored) twice.
     Without `adjacent`, several tokens need only all occur (cheaper than a phrase: for boosts).
     """
-    analysed = {family: [term for term, _ in analyze(family, text)] for family in families}
-    # A stop word of English or Indonesian (no token there) must still be found in their
-    # documents, through the full folded field.
-    use_generic = generic and all(len(analysed.get(f, ())) == 1 for f in STEMMED_FAMILIES)
     options: list[wq.Query] = []
-    for family, tokens in analysed.items():
-        if not tokens:
+    for family, analysed in analyses(text, families).items():
+        terms = [term for term, _ in analysed]
+        if not terms:
             continue
         for part in parts:
             name = text_field(part, family)
-            if use_generic and name == "text_folded" and len(tokens) == 1:
-                name = GENERIC_FIELD
-            if len(tokens) > 1 and adjacent:
-                options.append(wq.Phrase(name, tokens, boost=boost))
-            elif len(tokens) > 1:
-                options.append(wq.And([wq.Term(name, token, boost=boost) for token in tokens]))
+            if len(terms) > 1 and adjacent:
+                offsets = [pos - analysed[0][1] for _, pos in analysed]
+                options.append(SpacedPhrase(name, terms, offsets, boost=boost))
+            elif len(terms) > 1:
+                options.append(wq.And([wq.Term(name, term, boost=boost) for term in terms]))
             elif (
-                family in ("bigram", "folded")
-                and len(tokens[0]) == 1
-                and is_bigram_script(tokens[0])
+                family not in SEGMENTING_FAMILIES
+                and len(terms[0]) == 1
+                and is_bigram_script(terms[0])
             ):
                 # One character of a bigram script: the bigrams that start with it.
-                options.append(wq.Prefix(name, tokens[0], boost=boost))
+                options.append(wq.Prefix(name, terms[0], boost=boost))
             else:
-                options.append(wq.Term(name, tokens[0], boost=boost))
+                options.append(wq.Term(name, terms[0], boost=boost))
     return _any(options)
 
 
 def _prefix_query(text: str, families: tuple[str, ...], parts: tuple[str, ...]) -> wq.Query:
     prefix = fold(text)
     return _any(
-        [wq.Prefix(text_field(part, family), prefix) for family in families for part in parts]
+        [
+            wq.Prefix(text_field(part, family), prefix)
+            for family in analyses(text, families)
+            for part in parts
+        ]
     )
 
 
 def _fuzzy_query(word: Word, families: tuple[str, ...], parts: tuple[str, ...]) -> wq.Query:
     options: list[wq.Query] = []
-    for family in families:
-        tokens = [term for term, _ in analyze(family, word.text)]
-        if len(tokens) != 1:
+    for family, analysed in analyses(word.text, families).items():
+        if len(analysed) != 1:
             continue
         for part in parts:
             name = text_field(part, family)
-            options.append(wq.FuzzyTerm(name, tokens[0], maxdist=word.fuzzy, prefixlength=1))
+            options.append(wq.FuzzyTerm(name, analysed[0][0], maxdist=word.fuzzy, prefixlength=1))
     return _any(options)
 
 
@@ -121,20 +138,17 @@ class _Compiler:
 
     families: tuple[str, ...]
     for_highlight: bool
+    expand: Expander | None = None
     lead_boosts: list[wq.Query] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        # A quoted phrase asks for these exact words: the unstemmed folded fields (which hold
-        # every document) answer it, with the segmenting families of non-Latin scripts.
-        # Phrases are Whoosh's slowest query; each stemmed field skipped halves the cost.
-        self.phrase_families = tuple(f for f in self.families if f not in ("en", "id"))
         self.parts = PARTS if self.for_highlight else MATCH_PARTS
 
     def compile(self, node: Node) -> wq.Query:
         if isinstance(node, Word):
             return self.word(node)
         if isinstance(node, Phrase):
-            return self.with_equivalents(self.text(node.text, self.phrase_families), [node.text])
+            return self.with_equivalents(self.text(node.text, self.families), [node.text])
         if isinstance(node, FieldValue):
             return wq.Term(node.name, node.value)
         if isinstance(node, YearRange):
@@ -143,29 +157,30 @@ class _Compiler:
             if self.for_highlight:
                 return wq.NullQuery
             # Terms under NOT must not add lead boosts: compile them on a scratch compiler.
-            return wq.Not(_Compiler(self.families, for_highlight=False).compile(node.child))
+            return wq.Not(_Compiler(self.families, False, self.expand).compile(node.child))
         if isinstance(node, AnyOf):
             return _any([self.compile(child) for child in node.children])
         return self.all_of(node)
 
-    def text(self, text: str, families: tuple[str, ...], generic: bool = False) -> wq.Query:
+    def text(self, text: str, families: tuple[str, ...]) -> wq.Query:
         if self.for_highlight:
             return text_query(text, families, parts=self.parts)
-        # The title and summary boost comes from the unstemmed folded copy (and segmenting
-        # families): one more lookup per word and document rather than three; the stemmed
-        # lead fields would add little to the ranking and cost a third of every search.
-        lead_families = tuple(f for f in families if f not in STEMMED_FAMILIES)
-        lead = text_query(text, lead_families, parts=("lead",), adjacent=False)
+        lead = text_query(text, families, parts=("lead",), adjacent=False)
         if lead is not wq.NullQuery:
             self.lead_boosts.append(lead)
-        return text_query(text, families, parts=self.parts, generic=generic)
+        return text_query(text, families, parts=self.parts)
 
     def word(self, word: Word) -> wq.Query:
-        if word.prefix:
-            return _prefix_query(word.text, self.families, self.parts)
-        if word.fuzzy:
-            return _fuzzy_query(word, self.families, self.parts)
-        exact = self.text(word.text, self.families, generic=True)
+        if word.prefix or word.fuzzy:
+            if word.prefix:
+                direct = _prefix_query(word.text, self.families, self.parts)
+            else:
+                direct = _fuzzy_query(word, self.families, self.parts)
+            # Stemmed fields hold stems (negoti), which a prefix or an edit distance of the
+            # typed word misses: the words it stands for are looked up as words instead.
+            found = self.expand(word.text, word.fuzzy) if self.expand else []
+            return _any([direct, *(text_query(w, self.families, parts=self.parts) for w in found)])
+        exact = self.text(word.text, self.families)
         return self.with_equivalents(exact, [word.text])
 
     def with_equivalents(self, exact: wq.Query, words: list[str]) -> wq.Query:
@@ -184,7 +199,7 @@ class _Compiler:
             return _any([exact, *(wq.Term("concept", key, boost=boost) for key in terms)])
         options = [exact]
         for language, term in glossary.equivalents(concept, words):
-            options.append(text_query(term, (family_of(language), "folded"), parts=self.parts))
+            options.append(text_query(term, (family_of(language),), parts=self.parts))
         return _any(options)
 
     def all_of(self, node: AllOf) -> wq.Query:
@@ -231,12 +246,17 @@ def _query_text(node: Node | None) -> str:
     return ""
 
 
-def compile_query(root: Node | None, language: str | None = None) -> CompiledQuery:
-    """The Whoosh query for a parsed query; the empty query matches everything."""
+def compile_query(
+    root: Node | None, language: str | None = None, expand: Expander | None = None
+) -> CompiledQuery:
+    """The Whoosh query for a parsed query; the empty query matches everything.
+
+    `expand(text, fuzzy)` gives the indexed words a prefix (fuzzy 0) or fuzzy word stands for.
+    """
     if root is None:
         return CompiledQuery(wq.Every(), wq.NullQuery)
     families = query_families(_query_text(root), language)
-    compiler = _Compiler(families, for_highlight=False)
+    compiler = _Compiler(families, False, expand)
     query = compiler.compile(root)
     if query is wq.NullQuery:
         raise QueryError("the query has no words that can be searched")
@@ -244,5 +264,5 @@ def compile_query(root: Node | None, language: str | None = None) -> CompiledQue
         query = wq.And([wq.Every(), query])
     if compiler.lead_boosts:
         query = wq.AndMaybe(query, _any(compiler.lead_boosts))
-    positive = _Compiler(families, for_highlight=True).compile(root)
+    positive = _Compiler(families, True, expand).compile(root)
     return CompiledQuery(query, positive)

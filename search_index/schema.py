@@ -2,21 +2,24 @@
 
 Field layout: Whoosh gives each field one analyzer, so each language family has its own
 `lead_<family>` (title and summary, boosted) and `text_<family>` (everything: title, summary,
-body, lessons, attachments and tags) fields. A document is indexed in its language's family and,
-when that is not already the folded family, also in the `*_folded` fields, so exact-ish matches
-work across languages. Originals are stored once, unanalysed, for snippets. The change-log
-watermark lives in a `__meta__` document that has no principals, so no search, total or facet
-can ever reach it.
+body, lessons, attachments and tags) fields. A document is indexed once, in its language's
+family: every family's analyzer also folds the Latin-script words of a text, so a query word is
+looked up in every family's fields (see query.py) and is found across languages without a second,
+folded copy of each document (which cost a third of the build time and half the index). The
+`words` field lists the document's distinct folded Latin words, for "did you mean". Originals
+are stored once, unanalysed, for snippets. The change-log watermark lives in a `__meta__`
+document that has no principals, so no search, total or facet can ever reach it.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from search_index.analyzers import ANALYZERS
+from search_index.analyzers import ANALYZERS, fold_text
 from search_index.glossary import concepts_in
 from search_index.languages import FAMILIES, detect_language, family_of
 from search_index.records import IndexRecord
@@ -27,8 +30,9 @@ META_ID = "__meta__"
 PARTS = ("lead", "text")
 FIELD_BOOSTS = {"lead": 2.5, "text": 1.0}
 FACET_FIELDS = ("kind", "country", "topic", "language", "year")
-GENERIC_FIELD = "text_generic"
 STEMMED_FAMILIES = ("en", "id")
+WORDS_FIELD = "words"
+_SUGGESTIBLE_RE = re.compile(r"[a-z]{3,}")
 
 
 def text_field(part: str, family: str) -> str:
@@ -54,10 +58,7 @@ def build_schema() -> Schema:
         "body": STORED(),
         "watermark": NUMERIC(int, bits=64, stored=True),
     }
-    # The folded text of documents whose own family is not a stemming one (en, id): what a
-    # plain word needs from the folded copy, without matching English and Indonesian
-    # documents a second time (see query.py). No positions: phrases use text_folded.
-    fields[GENERIC_FIELD] = TEXT(analyzer=ANALYZERS["folded"], phrase=False)
+    fields[WORDS_FIELD] = KEYWORD(scorable=False)
     for family in FAMILIES:
         for part in PARTS:
             fields[text_field(part, family)] = TEXT(
@@ -116,15 +117,13 @@ def document_fields(record: IndexRecord) -> dict[str, Any]:
     lead = "\n".join(part for part in (record.title, record.summary) if part)
     # text holds everything (it alone is matched); lead only adds the title and summary boost.
     values = {"lead": lead, "text": f"{lead}\n\n{text}" if lead else text}
-    if family not in STEMMED_FAMILIES:
-        doc[GENERIC_FIELD] = values["text"]
+    doc[WORDS_FIELD] = " ".join(set(_SUGGESTIBLE_RE.findall(fold_text(values["text"]))))
     concepts = concepts_in(f"{lead}\n{text}", language)
     if concepts:
         doc["concept"] = " ".join(sorted(concepts))
-    for target in dict.fromkeys((family, "folded")):
-        for part, value in values.items():
-            if value:
-                doc[text_field(part, target)] = value
+    for part, value in values.items():
+        if value:
+            doc[text_field(part, family)] = value
     return doc
 
 

@@ -8,13 +8,13 @@ readable set returns an empty result before Whoosh is asked (fail closed).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 
 from whoosh import query as wq
-from whoosh import sorting
-from whoosh.collectors import FilterCollector, TopCollector
 
 from search_index.docsets import SearcherCache
+from search_index.evaluate import Evaluation
 from search_index.highlight import highlight_terms, snippet_html, title_html
 from search_index.languages import LANGUAGES
 from search_index.parse import FIELDS, FieldValue, parse_query, validate_field
@@ -26,33 +26,6 @@ from search_index.suggest import suggestion
 SORTS = ("relevance", "newest")
 MAX_PER_PAGE = 100
 MAX_WINDOW = 10_000  # hits beyond this rank are counted but cannot be paged to
-NEWEST = sorting.MultiFacet(
-    [sorting.FieldFacet("published", reverse=True), sorting.FieldFacet("updated", reverse=True)]
-)
-
-
-class TopAndAllCollector(TopCollector):
-    """The top `limit` hits by score, and the set of all matches, in one pass.
-
-    Whoosh's TopCollector skips low-scoring blocks, so the set of all matches (for the total and
-    the facets) then costs a second, unscored pass over every match; that pass cost more than
-    the search itself.
-    """
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit=limit, usequality=False, replace=0)  # no pruning: count all
-
-    def _collect(self, global_docnum: int, score: float) -> float:
-        self.docset.add(global_docnum)
-        return super()._collect(global_docnum, score)
-
-    def all_ids(self) -> set[int]:
-        return self.docset
-
-    def count(self) -> int:
-        return len(self.docset)
-
-
 GetCache = Callable[[], SearcherCache | None]
 
 
@@ -106,7 +79,6 @@ def run_search(
     check_paging(page, per_page, sort, language)
     parsed = parse_query(q if q is not None else "")
     narrowing = filter_query(filters)
-    compiled = compile_query(parsed.root, language or None)
     empty = SearchResult(0, page, per_page, [], {name: [] for name in FACET_FIELDS}, None)
     principals = {p for p in (principals or ()) if isinstance(p, str) and p}
     cache = get_cache() if principals else None
@@ -119,25 +91,24 @@ def run_search(
         allowed = readable & cache.selected(narrowing)
     if not allowed:
         return empty
-    newest = sort == "newest" or parsed.root is None
-    limit = min(page * per_page, MAX_WINDOW)
-    if newest:
-        results = searcher.search(compiled.query, filter=allowed, limit=limit, sortedby=NEWEST)
-    else:
-        collector = FilterCollector(TopAndAllCollector(limit), allow=allowed)
-        searcher.search_with_collector(compiled.query, collector)
-        results = collector.results()
-    matched = results.docs()  # every match, already filtered by `allowed`
+    compiled = compile_query(parsed.root, language or None, cache.expand)
+    evaluation = Evaluation(cache.postings, allowed)
+    matched = evaluation.docs(compiled.query)
     total = len(matched)
+    limit = min(page * per_page, MAX_WINDOW)
+    if sort == "newest" or parsed.root is None:
+        ranked, scores = cache.facets.newest(matched, limit), {}
+    else:
+        scores = evaluation.scores(matched)
+        ranked = heapq.nlargest(limit, scores, key=lambda docnum: (scores[docnum], -docnum))
     terms = highlight_terms(searcher, compiled.positive) if parsed.root is not None else {}
     hits = []
-    for hit in results[(page - 1) * per_page : page * per_page]:
-        stored = hit.fields()
-        score = 0.0 if newest or hit.score is None else float(hit.score)
+    for docnum in ranked[(page - 1) * per_page : page * per_page]:
+        stored = searcher.stored_fields(docnum)
         hits.append(
             Hit(
                 id=int(stored["id"]),
-                score=score,
+                score=float(scores.get(docnum, 0.0)),
                 snippet_html=snippet_html(searcher, stored, terms),
                 title_html=title_html(searcher, stored, terms),
             )

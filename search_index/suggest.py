@@ -2,7 +2,7 @@
 
 Whoosh's corrector reads a field's whole lexicon, so it would offer a word that exists only in a
 document the user may not read, and so reveal it. Here candidates come from the lexicon of the
-folded fields (near the typed word in edit distance) and each is kept only if at least one
+`words` field (each document's distinct folded Latin words) (near the typed word in edit distance) and each is kept only if at least one
 readable document contains it; ranking uses the readable-document count, not the global one.
 """
 
@@ -15,9 +15,9 @@ from whoosh.searching import Searcher
 
 from search_index.analyzers import analyze
 from search_index.parse import ParsedQuery
-from search_index.schema import PARTS, text_field
+from search_index.schema import WORDS_FIELD
 
-FIELDS = tuple(text_field(part, "folded") for part in PARTS)
+FIELDS = (WORDS_FIELD,)
 MAX_CANDIDATES = 200
 MIN_WORD_CHARS = 3
 
@@ -37,7 +37,7 @@ def edit_distance(a: str, b: str) -> int:
 
 
 def readable_count(searcher: Searcher, allowed: set[int], term: str) -> int:
-    """How many readable documents contain `term` in a folded field."""
+    """How many readable documents contain `term`."""
     docs: set[int] = set()
     reader = searcher.reader()
     for name in FIELDS:
