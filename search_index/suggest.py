@@ -3,7 +3,8 @@
 Whoosh's corrector reads a field's whole lexicon, so it would offer a word that exists only in a
 document the user may not read, and so reveal it. Here candidates come from the lexicon of the
 `words` field (each document's distinct folded Latin words), near the typed word in edit
-distance, and each is kept only if at least one readable document contains it; ranking uses the readable-document count, not the global one.
+distance, and each is kept only if at least one readable document contains it; ranking uses
+the readable-document count, not the global one.
 """
 
 from __future__ import annotations
