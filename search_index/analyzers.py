@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -21,7 +21,7 @@ from whoosh.analysis import Filter, Token, Tokenizer
 from whoosh.lang.snowball.english import EnglishStemmer
 
 from search_index import segmenters
-from search_index.scripts import script_runs
+from search_index.scripts import RUN_RE
 
 # (text, start, end, same_position_as_previous)
 Piece = tuple[str, int, int, bool]
@@ -106,9 +106,13 @@ class ScriptTokenizer(Tokenizer):
             return
         index_mode = mode != "query"
         pos = start_pos - 1
-        for kind, run_start, run_end in script_runs(value):
-            run = value[run_start:run_end]
-            for text, start, end, same_pos in self.segment(kind, run, index_mode):
+        for match in RUN_RE.finditer(value):
+            kind, run_start = match.lastgroup, match.start()
+            if kind == "word":  # most tokens: no segmenter, no generator
+                pieces: Iterable[Piece] = ((match.group(), 0, match.end() - run_start, False),)
+            else:
+                pieces = self.segment(kind or "word", match.group(), index_mode)
+            for text, start, end, same_pos in pieces:
                 if not same_pos or pos < start_pos:
                     pos += 1
                 token.text = text

@@ -24,7 +24,7 @@ _ALL_SPECIAL = "".join(SCRIPT_RANGES.values())
 # Combining marks and Indic blocks, whose vowel signs Python's \w does not count as word chars.
 _MARKS = "\u0300-\u036f\u0900-\u0dff\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 
-_RUN_RE = re.compile(
+RUN_RE = re.compile(
     "(?P<thai>[{thai}]+)|(?P<lao>[{lao}]+)|(?P<myanmar>[{myanmar}]+)|(?P<khmer>[{khmer}]+)"
     "|(?P<hangul>[{hangul}]+)|(?P<cjk>[{kana}{han}]+)"
     "|(?P<word>(?:[^\\W_{special}]|[{marks}])+)".format(
@@ -39,7 +39,7 @@ _DEVANAGARI_RE = re.compile("[\u0900-\u097f]")
 def script_runs(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield (kind, start, end) for each run; kind is word, thai, lao, myanmar, khmer, hangul
     or cjk (Han and kana together, since Japanese mixes them inside one word)."""
-    for match in _RUN_RE.finditer(text):
+    for match in RUN_RE.finditer(text):
         yield match.lastgroup or "word", match.start(), match.end()
 
 
