@@ -26,8 +26,8 @@ class SearcherCache:
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
-        self.facets = FacetCounter(searcher)
         self.postings = PostingReader(searcher)
+        self.facets = FacetCounter(searcher, self.postings.postings)
         self._allowed: dict[frozenset[str], set[int]] = {}
         self._selected: dict[str, set[int]] = {}
 

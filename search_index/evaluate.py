@@ -16,9 +16,11 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.matching import Matcher, WrappingMatcher
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -44,7 +46,7 @@ class PostingReader:
         for reader, offset in self.leaves:
             if (fieldname, text) not in reader:
                 continue
-            matcher = reader.postings(fieldname, text)
+            matcher = _leaf(reader.postings(fieldname, text))
             for ids, weights in _blocks(matcher):
                 if offset:
                     ids = [docnum + offset for docnum in ids]
@@ -57,7 +59,7 @@ class PostingReader:
         for reader, offset in self.leaves:
             if (fieldname, text) not in reader:
                 continue
-            matcher = reader.postings(fieldname, text)
+            matcher = _leaf(reader.postings(fieldname, text))
             decode = matcher.format.decoder("positions")
             for ids, values in _blocks(matcher, values=True):
                 for docnum, value in zip(ids, values, strict=True):
@@ -78,9 +80,17 @@ class PostingReader:
         return self._norms[fieldname]
 
 
+def _leaf(matcher: Matcher) -> Matcher:
+    """The postings under the filter Whoosh adds for a segment with deleted documents (every
+    search intersects with the readable set, which excludes them)."""
+    while isinstance(matcher, WrappingMatcher):
+        matcher = matcher.child
+    return matcher
+
+
 def _blocks(matcher: object, values: bool = False):  # type: ignore[no-untyped-def]
     """(ids, weights or values) per posting block of a leaf matcher."""
-    if not isinstance(matcher, W3LeafMatcher):  # an in-memory segment: one posting at a time
+    if not isinstance(matcher, W3LeafMatcher):  # another codec: one posting at a time
         ids, items = [], []
         while matcher.is_active():  # type: ignore[attr-defined]
             ids.append(matcher.id())  # type: ignore[attr-defined]
@@ -89,13 +99,18 @@ def _blocks(matcher: object, values: bool = False):  # type: ignore[no-untyped-d
         yield ids, items
         return
     while matcher.is_active():
-        matcher._read_ids()
+        if matcher._data is None:
+            matcher._read_data()
+        ids = matcher._data[0]
+        ids = list(ids if matcher._byteids else accumulate(ids))  # _read_ids, in C
         if values:
             matcher._read_values()
-            yield matcher._ids, matcher._values
+            yield ids, matcher._values
         else:
-            matcher._read_weights()
-            yield matcher._ids, matcher._weights
+            weights = matcher._data[1]  # what _read_weights makes of it, without a generator
+            if weights is None or isinstance(weights, float):
+                weights = [1.0 if weights is None else weights] * len(ids)
+            yield ids, weights
         matcher._next_block()
 
 

@@ -1,79 +1,89 @@
-"""Facet counts over the matched (already permission-filtered) documents.
+"""Facet counts over the matched (already permission-filtered) documents, and newest-first order.
 
 Whoosh's `groupedby` calls a Python categorizer for every match and facet, and its QueryFacet
-re-reads each topic's postings on every search. Here each facet's values are read once per
-searcher into a list indexed by document number (topics: one set of documents per topic), so a
-search only counts: the same result, several times faster. The searcher is replaced after every
-commit, and so is this cache.
+re-reads each value's postings on every search. Here each facet value's documents are read once
+per searcher from its postings (a few dozen values: kinds, countries, languages, topics, years),
+so a search only intersects sets; the publication dates for sorting are read from their columns
+in one piece. Reading a column one document at a time cost about a second at 100,000 documents,
+paid by the first search after every commit. The searcher is replaced after every commit, and so
+is this cache.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import Counter
+import struct
+from collections.abc import Callable
 from typing import Any
 
-from whoosh import query as wq
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-COLUMN_FACETS = ("kind", "country", "language", "year")
+from search_index.schema import FACET_FIELDS
+
+Postings = Callable[[str, Any], dict[int, float]]
 
 
 def _is_value(name: str, value: Any) -> bool:
     if name == "year":
-        return isinstance(value, int) and 1000 <= value <= 9999  # missing years read as 2**31-1
+        return isinstance(value, int) and 1000 <= value <= 9999
     return isinstance(value, str) and value != ""
 
 
 class FacetCounter:
-    """Per-searcher caches for counting facets; not thread-safe (the engine holds a lock)."""
+    """Per-searcher caches for counting facets; not thread-safe (the engine holds a lock).
 
-    def __init__(self, searcher: Searcher) -> None:
+    `postings(field, value)` gives a term's {document number: weight}, deleted documents
+    included: counts are only ever taken over readable matches, which exclude them.
+    """
+
+    def __init__(self, searcher: Searcher, postings: Postings) -> None:
         self.searcher = searcher
-        self._columns: dict[str, list[Any]] = {}
-        self._topics: dict[str, set[int]] | None = None
+        self._postings = postings
+        self._members: dict[str, dict[str, set[int]]] = {}
+        self._sort_keys: dict[str, list[int]] = {}
 
-    def column(self, name: str) -> list[Any]:
-        """A sortable field's value for every document number."""
-        if name not in self._columns:
-            values: list[Any] = []
-            for reader, offset in self.searcher.reader().leaf_readers():
-                values.extend([None] * (offset - len(values)))  # no-op: segments are contiguous
-                count = reader.doc_count_all()
-                if reader.has_column(name):
-                    column = reader.column_reader(name)
-                    values.extend(column[docnum] for docnum in range(count))
-                else:
-                    values.extend([None] * count)
-            self._columns[name] = values
-        return self._columns[name]
-
-    def _topic_docs(self) -> dict[str, set[int]]:
-        if self._topics is None:
-            field = self.searcher.schema["topic"]
-            topics = [field.from_bytes(t) for t in self.searcher.reader().lexicon("topic")]
-            self._topics = {
-                topic: set(self.searcher.docs_for_query(wq.Term("topic", topic)))
-                for topic in topics
+    def members(self, name: str) -> dict[str, set[int]]:
+        """{value: documents with it} for one facet."""
+        if name not in self._members:
+            field = self.searcher.schema[name]
+            reader = self.searcher.reader()
+            values = [field.from_bytes(term) for term in field.sortable_terms(reader, name)]
+            self._members[name] = {
+                str(value): set(self._postings(name, value)) for value in values if _is_value(name, value)
             }
-        return self._topics
+        return self._members[name]
 
     def count(self, docs: set[int]) -> dict[str, list[tuple[str, int]]]:
         """{facet: [(value, count)]}, by count descending then value."""
-        counts: dict[str, Counter[str]] = {}
-        for name in COLUMN_FACETS:
-            column = self.column(name)
-            tally = Counter(map(column.__getitem__, docs))
-            counts[name] = Counter({str(v): n for v, n in tally.items() if _is_value(name, v)})
-        counts["topic"] = Counter(
-            {topic: len(members & docs) for topic, members in self._topic_docs().items()}
-        )
-        return {
-            name: sorted(((v, n) for v, n in tally.items() if n), key=lambda i: (-i[1], i[0]))
-            for name, tally in counts.items()
-        }
+        counted = {}
+        for name in FACET_FIELDS:
+            tally = [(value, len(members & docs)) for value, members in self.members(name).items()]
+            counted[name] = sorted(((v, n) for v, n in tally if n), key=lambda i: (-i[1], i[0]))
+        return counted
 
     def newest(self, docs: set[int], limit: int) -> list[int]:
         """The `limit` most recently published (then updated) of `docs`, newest first."""
-        published, updated = self.column("published"), self.column("updated")
+        published, updated = self._sort_key("published"), self._sort_key("updated")
         return heapq.nlargest(limit, docs, key=lambda d: (published[d], updated[d], -d))
+
+    def _sort_key(self, name: str) -> list[int]:
+        """A numeric field's sortable column value (order-preserving) per document number."""
+        if name not in self._sort_keys:
+            keys: list[int] = []
+            for reader, _offset in self.searcher.reader().leaf_readers():
+                keys.extend(_column_values(reader, name))
+            self._sort_keys[name] = keys
+        return self._sort_keys[name]
+
+
+def _column_values(reader: IndexReader, name: str) -> list[int]:
+    """Every value of a segment's numeric column, unpacked in one call (Whoosh 2.7.5 layout)."""
+    count = reader.doc_count_all()
+    if not reader.has_column(name):
+        return [0] * count
+    column = reader.column_reader(name, translate=False)
+    size = column._fixedlen
+    raw = column._dbfile.get(column._basepos, column._count * size)
+    values = [value for (value,) in struct.iter_unpack("!" + column._typecode, raw)]
+    return values + [column._default] * (count - len(values))

@@ -51,6 +51,21 @@ def test_updates_replace_and_deletes_remove(index, make_record):
     assert index.search("", PUBLIC).total == 1
 
 
+def test_every_query_form_skips_deleted_documents_of_a_segment(index, make_record):
+    # Whoosh filters a segment's deleted documents in a wrapper around its postings; the
+    # evaluator reads the postings beneath it and must still never return them.
+    body = "The crisis communication protocol worked."
+    old = [make_record(id=i, title="alpha", body=body, country="SG", topics=["crisis"]) for i in (1, 2)]
+    index.apply([(r.id, r) for r in old], 1)
+    index.apply([(1, make_record(id=1, version=2, title="bravo", body="Nothing here."))], 2)
+    for query in ('"crisis communication protocol"', "crisis", "protoc*", "protocl~1", "alpha"):
+        result = index.search(query, PUBLIC)
+        assert [hit.id for hit in result.hits] == [2], query
+        assert result.total == 1
+        assert result.facets["country"] == [("SG", 1)] and result.facets["topic"] == [("crisis", 1)]
+    assert index.search("", PUBLIC, sort="newest").total == 2
+
+
 def test_changes_from_another_index_object_are_seen(tmp_path, make_record):
     reader, writer = SearchIndex(tmp_path / "ix"), SearchIndex(tmp_path / "ix")
     writer.apply([(1, make_record(id=1, title="alpha"))], 1)
