@@ -29,7 +29,8 @@ BATCH = 500
 def search_index(heal: bool = True) -> SearchIndex:
     """This process's index, with its searcher kept open between requests.
 
-    On first use in a process a missing or unreadable index is rebuilt from the database.
+    On first use in a process a missing or unreadable index, or one built with another field
+    layout (an older version), is rebuilt from the database.
     """
     found = current_app.extensions.get("rndd_search_index")
     if found is None:
@@ -47,7 +48,7 @@ def _heal(index: SearchIndex) -> None:
         healthy = False
     if not healthy:
         log.warning(
-            "search index at %s is missing or unreadable: rebuilding it from the database",
+            "search index at %s is missing, unreadable or of another layout: rebuilding it from the database",
             current_app.config["INDEX_DIR"],
         )
         index.rebuild(all_records(), changelog.last_seq())

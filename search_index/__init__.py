@@ -11,7 +11,8 @@ Pure: it takes plain `IndexRecord`s and principal sets and knows nothing of Flas
                  script runs; Thai/Chinese/Japanese segmenters; the Whoosh analyzers; detection
     glossary     key terms across languages, matched in documents and queries
     parse, query the query syntax, strictly parsed, then compiled to a Whoosh query
-    search, facets, highlight, suggest
+    evaluate     that query run as set operations over postings, BM25 on readable matches only
+    docsets, search, facets, highlight, suggest
                  one search: filtering, counting, snippets, "did you mean"
 """
 

@@ -35,6 +35,9 @@ REBUILD_LIMITMB = 512
 PROGRESS_EVERY = 100
 
 
+_SCHEMA_NAMES = frozenset(build_schema().names())
+
+
 class SearchIndex:
     """A Whoosh index in `path`, created lazily; see `store` for the directory layout."""
 
@@ -48,8 +51,10 @@ class SearchIndex:
     # -- state ---------------------------------------------------------------------------------
 
     def exists(self) -> bool:
+        """Whether there is a current index with this version's fields. One built with another
+        field layout counts as missing, so that it is rebuilt from the database."""
         current = store.read_pointer(self.root)
-        return current is not None and store.is_index(self.root / current)
+        return current is not None and store.is_index(self.root / current, _SCHEMA_NAMES)
 
     def create(self) -> None:
         """Start an empty index (replacing any current one, as a rebuild with no records)."""

@@ -36,7 +36,6 @@ class PostingReader:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self.leaves = list(searcher.reader().leaf_readers())
-        self.doc_count = searcher.doc_count_all()
         self._norms: dict[str, array] = {}
 
     def postings(self, fieldname: str, text: str) -> Postings:
@@ -73,8 +72,7 @@ class PostingReader:
             average = self.searcher.avg_field_length(fieldname) or 1.0
             scale = [K1 * (1 - B + B * byte_to_length(b) / average) for b in range(256)]
             norms = array("f")
-            for reader, offset in self.leaves:
-                norms.extend([K1 * (1 - B)] * (offset - len(norms)))
+            for reader, _offset in self.leaves:  # segments are numbered contiguously
                 norms.extend(scale[b] for b in _length_bytes(reader, fieldname))
             self._norms[fieldname] = norms
         return self._norms[fieldname]

@@ -17,7 +17,7 @@ but never match on their own. Glossary terms also match the `concept` field at a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -39,7 +39,19 @@ SEGMENTING_FAMILIES = ("th", "zh", "ja")
 @dataclass
 class CompiledQuery:
     query: wq.Query  # what is searched
-    positive: wq.Query  # the same without NOT parts, over every part: the terms to highlight
+    root: Node | None
+    families: tuple[str, ...]
+    expand: Expander | None = None
+
+    def positive(self, hit_families: Iterable[str]) -> wq.Query:
+        """The query without NOT parts, over every part: the terms to mark in hits of
+        `hit_families`. Glossary equivalents are analysed only for those families: analysing
+        a Thai, Chinese or Japanese equivalent loads its segmenter (tens of MB that a worker
+        serving Latin-script searches would otherwise carry)."""
+        if self.root is None:
+            return wq.NullQuery
+        compiler = _Compiler(self.families, True, self.expand, frozenset(hit_families))
+        return compiler.compile(self.root)
 
 
 class SpacedPhrase(wq.Phrase):
@@ -139,6 +151,7 @@ class _Compiler:
     families: tuple[str, ...]
     for_highlight: bool
     expand: Expander | None = None
+    hit_families: frozenset[str] | None = None  # for highlighting: the families of the hits
     lead_boosts: list[wq.Query] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -199,6 +212,8 @@ class _Compiler:
             return _any([exact, *(wq.Term("concept", key, boost=boost) for key in terms)])
         options = [exact]
         for language, term in glossary.equivalents(concept, words):
+            if self.hit_families is not None and family_of(language) not in self.hit_families:
+                continue
             options.append(text_query(term, (family_of(language),), parts=self.parts))
         return _any(options)
 
@@ -254,7 +269,7 @@ def compile_query(
     `expand(text, fuzzy)` gives the indexed words a prefix (fuzzy 0) or fuzzy word stands for.
     """
     if root is None:
-        return CompiledQuery(wq.Every(), wq.NullQuery)
+        return CompiledQuery(wq.Every(), None, ())
     families = query_families(_query_text(root), language)
     compiler = _Compiler(families, False, expand)
     query = compiler.compile(root)
@@ -264,5 +279,4 @@ def compile_query(
         query = wq.And([wq.Every(), query])
     if compiler.lead_boosts:
         query = wq.AndMaybe(query, _any(compiler.lead_boosts))
-    positive = _Compiler(families, True, expand).compile(root)
-    return CompiledQuery(query, positive)
+    return CompiledQuery(query, root, families, expand)

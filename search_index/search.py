@@ -101,18 +101,19 @@ def run_search(
     else:
         scores = evaluation.scores(matched)
         ranked = heapq.nlargest(limit, scores, key=lambda docnum: (scores[docnum], -docnum))
-    terms = highlight_terms(searcher, compiled.positive) if parsed.root is not None else {}
-    hits = []
-    for docnum in ranked[(page - 1) * per_page : page * per_page]:
-        stored = searcher.stored_fields(docnum)
-        hits.append(
-            Hit(
-                id=int(stored["id"]),
-                score=float(scores.get(docnum, 0.0)),
-                snippet_html=snippet_html(searcher, stored, terms),
-                title_html=title_html(searcher, stored, terms),
-            )
+    page_docs = ranked[(page - 1) * per_page : page * per_page]
+    shown = [searcher.stored_fields(docnum) for docnum in page_docs]
+    positive = compiled.positive({stored.get("family", "folded") for stored in shown})
+    terms = highlight_terms(searcher, positive)
+    hits = [
+        Hit(
+            id=int(stored["id"]),
+            score=float(scores.get(docnum, 0.0)),
+            snippet_html=snippet_html(searcher, stored, terms),
+            title_html=title_html(searcher, stored, terms),
         )
+        for docnum, stored in zip(page_docs, shown, strict=True)
+    ]
     facets = cache.facets.count(matched)
     corrected = suggestion(searcher, readable, parsed) if total == 0 and parsed.words else None
     return SearchResult(total, page, per_page, hits, facets, corrected)

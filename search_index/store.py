@@ -23,6 +23,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -123,8 +124,17 @@ def open_index(directory: Path) -> FileIndex:
     return whoosh_index.open_dir(str(directory))
 
 
-def is_index(directory: Path) -> bool:
-    return whoosh_index.exists_in(str(directory))
+def is_index(directory: Path, fields: frozenset[str] | None = None) -> bool:
+    """Whether `directory` holds a Whoosh index (with exactly these `fields`, if given)."""
+    if not whoosh_index.exists_in(str(directory)):
+        return False
+    return fields is None or _field_names(str(directory)) == fields
+
+
+@lru_cache(maxsize=64)
+def _field_names(directory: str) -> frozenset[str]:
+    """A build's field names; directories are never reused, so the answer never changes."""
+    return frozenset(whoosh_index.open_dir(directory).schema.names())
 
 
 def mark_open(directory: Path) -> None:

@@ -8,6 +8,8 @@ snippets and suggestions exactly when the access policy lets the user read the d
 from __future__ import annotations
 
 import itertools
+import logging
+from pathlib import Path
 
 import pytest
 from access_table import OWNER, PRINCIPALS, RELATIONS, SHARED, expected
@@ -100,3 +102,22 @@ def test_changes_made_through_a_request_are_searchable_after_it(client, make_use
     client.post("/logout")
     hits = client.get("/api/v1/search?q=vornakel").get_json()
     assert [item["id"] for item in hits["items"]] == [doc_id]
+
+
+def test_an_index_of_another_layout_is_rebuilt_from_the_database(app, make_user, make_document, caplog):
+    from whoosh.fields import ID, Schema
+
+    from search_index import store
+
+    doc = make_document(OWNER, "public", "published", title="Crisis portal quembrastel")
+    root = Path(app.config["INDEX_DIR"])
+    stale = store.new_directory(root)
+    store.create_index(stale, Schema(id=ID(stored=True), text_folded=ID())).close()
+    store.publish(root, stale)  # what an older version left behind
+    app.extensions.pop("rndd_search_index", None)
+
+    with caplog.at_level(logging.WARNING, logger="rndd.index"):
+        hits = search(make_user("JP", "reader"), "quembrastel")
+    assert [d.id for d, _ in hits.items] == [doc.id]
+    assert "another layout" in caplog.text
+    assert indexing.verify().is_clean
