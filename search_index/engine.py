@@ -4,7 +4,9 @@ One searcher is kept open and replaced when the index changed (opening one per r
 times slower, MEASUREMENTS). Whoosh searchers share file handles, so searches in one process are
 serialised by a lock; web workers are processes, so this costs a threaded dev server only.
 Writers are plain `ix.writer(timeout=10, delay=0.01)`: BufferedWriter is slower and AsyncWriter
-lost updates under load.
+lost updates under load. Segments are never written as compound files: Whoosh 2.7 opens each
+part of a compound segment by copying it into memory (a 700 MB index cost each worker 1.1 GB
+before its first search), while the parts of a plain segment are read where they lie.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ WRITER_DELAY = 0.01
 # process. REBUILD_LIMITMB is each process's buffer (MEASUREMENTS: 512 beats the default 128).
 REBUILD_PROCS = min(os.cpu_count() or 1, 4)
 REBUILD_LIMITMB = 512
+WRITER_OPTIONS = {"compound": False}
 PROGRESS_EVERY = 100
 
 
@@ -111,7 +114,7 @@ class SearchIndex:
                     self.create()
         current = store.read_pointer(self.root)
         ix = store.open_index(self.root / str(current))
-        writer = ix.writer(timeout=WRITER_TIMEOUT, delay=WRITER_DELAY)
+        writer = ix.writer(timeout=WRITER_TIMEOUT, delay=WRITER_DELAY, **WRITER_OPTIONS)
         try:
             with writer.searcher() as searcher:
                 stored = searcher.document(id=META_ID)
@@ -146,7 +149,7 @@ class SearchIndex:
         try:
             ix = store.create_index(directory, build_schema())
             parallel = {"procs": REBUILD_PROCS, "multisegment": True} if REBUILD_PROCS > 1 else {}
-            writer = ix.writer(limitmb=REBUILD_LIMITMB, **parallel)
+            writer = ix.writer(limitmb=REBUILD_LIMITMB, **WRITER_OPTIONS, **parallel)
             count = 0
             try:
                 for record in records:
@@ -213,8 +216,15 @@ class SearchIndex:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
+        """Close the searcher this object keeps open (and its files)."""
         with self._lock:
             self._close_searcher()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- searcher management -------------------------------------------------------------------
 

@@ -152,23 +152,26 @@ class Evaluation:
 
     def scores(self, docs: set[int]) -> dict[int, float]:
         """BM25F of each document of `docs`: the sum over the query's positive terms."""
-        totals: dict[int, float] = dict.fromkeys(docs, 0.0)
-        searcher = self.reader.searcher
-        for fieldname, text, boost in dict.fromkeys(self.scored):
-            postings = self.term(fieldname, text)
-            present = docs & postings.keys()
-            if not present:
-                continue
-            if not searcher.schema[fieldname].scorable:
-                for docnum in present:
-                    totals[docnum] += boost * postings[docnum]
-                continue
-            factor = boost * searcher.idf(fieldname, text) * (K1 + 1)
-            norms = self.reader.norms(fieldname)
-            for docnum in present:
-                weight = postings[docnum]
-                totals[docnum] += factor * weight / (weight + norms[docnum])
+        parts = [self._term_scores(docs, *leaf) for leaf in dict.fromkeys(self.scored)]
+        parts.sort(key=len, reverse=True)
+        totals = dict.fromkeys(docs, 0.0)
+        totals.update(parts[0] if parts else {})
+        for part in parts[1:]:
+            for docnum, score in part.items():
+                totals[docnum] += score
         return totals
+
+    def _term_scores(self, docs: set[int], fieldname: str, text: str, boost: float) -> dict[int, float]:
+        postings = self.term(fieldname, text)
+        present = docs & postings.keys()
+        searcher = self.reader.searcher
+        if not present:
+            return {}
+        if not searcher.schema[fieldname].scorable:
+            return {docnum: boost * postings[docnum] for docnum in present}
+        factor = boost * searcher.idf(fieldname, text) * (K1 + 1)
+        norms = self.reader.norms(fieldname)
+        return {d: factor * (w := postings[d]) / (w + norms[d]) for d in present}
 
 
 def _term(ev: Evaluation, q: wq.Term, positive: bool) -> set[int]:

@@ -2,17 +2,18 @@
 
 Whoosh's `groupedby` calls a Python categorizer for every match and facet, and its QueryFacet
 re-reads each value's postings on every search. Here each facet value's documents are read once
-per searcher from its postings (a few dozen values: kinds, countries, languages, topics, years),
-so a search only intersects sets; the publication dates for sorting are read from their columns
-in one piece. Reading a column one document at a time cost about a second at 100,000 documents,
-paid by the first search after every commit. The searcher is replaced after every commit, and so
-is this cache.
+per searcher from its postings (a few dozen values: kinds, countries, languages, topics, years)
+and one-valued facets become a value per document, so a search only counts. The publication
+dates for sorting are read from their columns in one piece: one document at a time cost about a
+second at 100,000 documents, paid by the first search after every commit. The searcher is
+replaced after every commit, and so is this cache.
 """
 
 from __future__ import annotations
 
 import heapq
 import struct
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from whoosh.searching import Searcher
 
 from search_index.schema import FACET_FIELDS
 
+MULTI_VALUED = ("topic",)  # counted by intersecting sets; the others by a column per document
 Postings = Callable[[str, Any], dict[int, float]]
 
 
@@ -42,6 +44,7 @@ class FacetCounter:
         self._postings = postings
         self._members: dict[str, dict[str, set[int]]] = {}
         self._sort_keys: dict[str, list[int]] = {}
+        self._columns: dict[str, list[str | None]] = {}
 
     def members(self, name: str) -> dict[str, set[int]]:
         """{value: documents with it} for one facet."""
@@ -58,9 +61,24 @@ class FacetCounter:
         """{facet: [(value, count)]}, by count descending then value."""
         counted = {}
         for name in FACET_FIELDS:
-            tally = [(value, len(members & docs)) for value, members in self.members(name).items()]
-            counted[name] = sorted(((v, n) for v, n in tally if n), key=lambda i: (-i[1], i[0]))
+            if name in MULTI_VALUED:
+                members = self.members(name).items()
+                tally = Counter({value: len(docs & found) for value, found in members})
+            else:
+                tally = Counter(map(self._column(name).__getitem__, docs))
+                del tally[None]
+            counted[name] = sorted(((v, n) for v, n in tally.items() if n), key=lambda i: (-i[1], i[0]))
         return counted
+
+    def _column(self, name: str) -> list[str | None]:
+        """A one-valued facet's value per document number (None: no value)."""
+        if name not in self._columns:
+            column: list[str | None] = [None] * self.searcher.doc_count_all()
+            for value, found in self.members(name).items():
+                for docnum in found:
+                    column[docnum] = value
+            self._columns[name] = column
+        return self._columns[name]
 
     def newest(self, docs: set[int], limit: int) -> list[int]:
         """The `limit` most recently published (then updated) of `docs`, newest first."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
+from operator import itemgetter
 
 from whoosh import query as wq
 
@@ -100,7 +101,8 @@ def run_search(
         ranked, scores = cache.facets.newest(matched, limit), {}
     else:
         scores = evaluation.scores(matched)
-        ranked = heapq.nlargest(limit, scores, key=lambda docnum: (scores[docnum], -docnum))
+        best = heapq.nlargest(limit, scores.items(), key=itemgetter(1))
+        ranked = [docnum for docnum, _ in sorted(best, key=lambda item: (-item[1], item[0]))]
     page_docs = ranked[(page - 1) * per_page : page * per_page]
     shown = [searcher.stored_fields(docnum) for docnum in page_docs]
     positive = compiled.positive({stored.get("family", "folded") for stored in shown})

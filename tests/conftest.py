@@ -117,6 +117,9 @@ def app(database_url: str, tmp_path: Path):
         seed_topics()
         db.session.commit()
         yield app
+        index = app.extensions.get("rndd_search_index")
+        if index is not None:
+            index.close()  # its searcher holds the index's files open
         db.session.remove()
         db.engine.dispose()
 

@@ -114,7 +114,9 @@ def test_an_index_of_another_layout_is_rebuilt_from_the_database(app, make_user,
     stale = store.new_directory(root)
     store.create_index(stale, Schema(id=ID(stored=True), text_folded=ID())).close()
     store.publish(root, stale)  # what an older version left behind
-    app.extensions.pop("rndd_search_index", None)
+    opened = app.extensions.pop("rndd_search_index", None)
+    if opened is not None:
+        opened.close()
 
     with caplog.at_level(logging.WARNING, logger="rndd.index"):
         hits = search(make_user("JP", "reader"), "quembrastel")

@@ -28,6 +28,7 @@ def test_a_new_index_is_empty_and_created_lazily(tmp_path):
     ix.create()
     assert ix.exists() and ix.watermark() == 0
     assert ix.search("", PUBLIC).total == 0  # the watermark document is never a hit
+    ix.close()
 
 
 def test_several_changes_for_one_id_are_coalesced_last_wins(index, make_record):
@@ -87,6 +88,7 @@ def test_watermark_is_stored_in_the_index_and_survives_reopening(tmp_path, make_
     reopened.apply([(2, make_record(id=2))], 10)  # a late, stale drain never moves it back
     assert reopened.watermark() == 43
     assert reopened.entries() == {1: [1], 2: [1]}
+    reopened.close()
 
 
 def test_entries_show_duplicates_as_two_versions(index, make_record):
@@ -165,6 +167,7 @@ def test_a_failed_rebuild_leaves_the_current_index(tmp_path, make_record):
         ix.rebuild(broken(), 9)
     assert found(ix, "kept") == {1} and ix.watermark() == 5
     assert len(list((tmp_path / "index").glob("ix-*"))) == 1
+    ix.close()
 
 
 def test_counts_stay_right_across_many_commits_and_segment_merges(index, make_record):

@@ -52,7 +52,8 @@ def _apply_batches(root: str, first_id: int, batches: int, per_batch: int) -> No
 
 def test_two_processes_applying_at_once_lose_nothing(tmp_path: Path):
     root = tmp_path / "index"
-    SearchIndex(root).create()
+    with SearchIndex(root) as ix:
+        ix.create()
     workers = [
         _fork.Process(target=_apply_batches, args=(str(root), first, 12, 5))
         for first in (1_000, 2_000)
@@ -62,11 +63,12 @@ def test_two_processes_applying_at_once_lose_nothing(tmp_path: Path):
     for worker in workers:
         worker.join(120)
         assert worker.exitcode == 0
-    entries = SearchIndex(root).entries()
+    with SearchIndex(root) as ix:
+        entries = ix.entries()
+        assert ix.search("", PUBLIC).total == 120
     expected = set(range(1_000, 1_060)) | set(range(2_000, 2_060))
     assert set(entries) == expected
     assert all(versions == [1] for versions in entries.values())
-    assert SearchIndex(root).search("", PUBLIC).total == 120
 
 
 def _apply_forever(root: str, started) -> None:  # type: ignore[no-untyped-def]
@@ -99,3 +101,5 @@ def test_a_writer_killed_mid_apply_leaves_the_index_readable(tmp_path: Path):
     assert time.monotonic() - started_at < 5
     assert set(reopened.entries()) == {1, 2} and reopened.watermark() == 2
     assert ix.search("", PUBLIC).total == 2
+    reopened.close()
+    ix.close()
