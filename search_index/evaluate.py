@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
+from pickle import loads  # noqa: S403 - Whoosh's posting format (see _positions)
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
@@ -28,6 +29,7 @@ B, K1 = 0.75, 1.2
 MAX_EXPANSIONS = 512  # terms a prefix or fuzzy word may stand for (Whoosh's own limit is 1024)
 
 Postings = dict[int, float]
+Values = dict[int, bytes]
 
 
 class PostingReader:
@@ -41,30 +43,22 @@ class PostingReader:
     def postings(self, fieldname: str, text: str) -> Postings:
         """{global document number: weight} of one term (deleted documents included: every
         search intersects with the readable set, which excludes them)."""
-        found: Postings = {}
+        return self.read(fieldname, text)[0]
+
+    def read(self, fieldname: str, text: str, values: bool = False) -> tuple[Postings, Values]:
+        """The term's weights and, with `values`, its encoded positions, in one pass."""
+        weights: Postings = {}
+        encoded: Values = {}
         for reader, offset in self.leaves:
             if (fieldname, text) not in reader:
                 continue
-            matcher = _leaf(reader.postings(fieldname, text))
-            for ids, weights in _blocks(matcher):
+            for ids, block_weights, block_values in _blocks(reader.postings(fieldname, text), values):
                 if offset:
                     ids = [docnum + offset for docnum in ids]
-                found.update(zip(ids, weights, strict=True))
-        return found
-
-    def positions(self, fieldname: str, text: str, docs: set[int]) -> dict[int, frozenset[int]]:
-        """{document number: positions of the term} for the documents in `docs`."""
-        found: dict[int, frozenset[int]] = {}
-        for reader, offset in self.leaves:
-            if (fieldname, text) not in reader:
-                continue
-            matcher = _leaf(reader.postings(fieldname, text))
-            decode = matcher.format.decoder("positions")
-            for ids, values in _blocks(matcher, values=True):
-                for docnum, value in zip(ids, values, strict=True):
-                    if docnum + offset in docs:
-                        found[docnum + offset] = frozenset(decode(value))
-        return found
+                weights.update(zip(ids, block_weights, strict=True))
+                if values:
+                    encoded.update(zip(ids, block_values, strict=True))
+        return weights, encoded
 
     def norms(self, fieldname: str) -> array:
         """K1 * (1 - B + B * length / average length) per document: BM25's length part."""
@@ -86,29 +80,29 @@ def _leaf(matcher: Matcher) -> Matcher:
     return matcher
 
 
-def _blocks(matcher: object, values: bool = False):  # type: ignore[no-untyped-def]
-    """(ids, weights or values) per posting block of a leaf matcher."""
+def _blocks(matcher: Matcher, values: bool = False):  # type: ignore[no-untyped-def]
+    """(ids, weights, values or None) per posting block of a term's postings."""
+    matcher = _leaf(matcher)
     if not isinstance(matcher, W3LeafMatcher):  # another codec: one posting at a time
-        ids, items = [], []
-        while matcher.is_active():  # type: ignore[attr-defined]
-            ids.append(matcher.id())  # type: ignore[attr-defined]
-            items.append(matcher.value() if values else matcher.weight())  # type: ignore[attr-defined]
-            matcher.next()  # type: ignore[attr-defined]
-        yield ids, items
+        ids, weights, encoded = [], [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            encoded.append(matcher.value() if values else None)
+            matcher.next()
+        yield ids, weights, encoded
         return
     while matcher.is_active():
         if matcher._data is None:
             matcher._read_data()
         ids = matcher._data[0]
         ids = list(ids if matcher._byteids else accumulate(ids))  # _read_ids, in C
+        weights = matcher._data[1]  # what _read_weights makes of it, without a generator
+        if weights is None or isinstance(weights, float):
+            weights = [1.0 if weights is None else weights] * len(ids)
         if values:
             matcher._read_values()
-            yield ids, matcher._values
-        else:
-            weights = matcher._data[1]  # what _read_weights makes of it, without a generator
-            if weights is None or isinstance(weights, float):
-                weights = [1.0 if weights is None else weights] * len(ids)
-            yield ids, weights
+        yield ids, weights, matcher._values if values else None
         matcher._next_block()
 
 
@@ -131,12 +125,20 @@ class Evaluation:
     universe: set[int]
     scored: list[tuple[str, str, float]] = field(default_factory=list)
     _postings: dict[tuple[str, str], Postings] = field(default_factory=dict)
+    _values: dict[tuple[str, str], Values] = field(default_factory=dict)
 
     def term(self, fieldname: str, text: str) -> Postings:
         key = (fieldname, text)
         if key not in self._postings:
             self._postings[key] = self.reader.postings(fieldname, text)
         return self._postings[key]
+
+    def term_values(self, fieldname: str, text: str) -> Values:
+        """The term's encoded positions per document (read with its weights, in one pass)."""
+        key = (fieldname, text)
+        if key not in self._values:
+            self._postings[key], self._values[key] = self.reader.read(fieldname, text, values=True)
+        return self._values[key]
 
     def docs(self, q: wq.Query, positive: bool = True) -> set[int]:
         """Matching documents of `universe`; terms under a positive branch are kept for scoring."""
@@ -222,26 +224,25 @@ def _null(ev: Evaluation, q: wq.Query, positive: bool) -> set[int]:
 def _phrase(ev: Evaluation, q: wq.Phrase, positive: bool) -> set[int]:
     words = list(q.words)
     candidates = set(ev.universe)
+    encoded = []
     for word in words:
-        candidates &= ev.term(q.fieldname, word).keys()
+        encoded.append(ev.term_values(q.fieldname, word))
+        candidates &= encoded[-1].keys()
         if not candidates:
             return set()
-    places = [ev.reader.positions(q.fieldname, word, candidates) for word in words]
     offsets = getattr(q, "offsets", None) or list(range(len(words)))
-    found = {
-        docnum
-        for docnum in candidates
-        if _in_place([positions[docnum] for positions in places], offsets, q.slop)
-    }
+    found = {docnum for docnum in candidates if _in_place(encoded, docnum, offsets, q.slop)}
     if positive and found:
         ev.scored.extend((q.fieldname, word, q.boost) for word in words)
     return found
 
 
-def _in_place(positions: list[frozenset[int]], offsets: list[int], slop: int) -> bool:
-    """Whether the words occur at their offsets from the first one (up to `slop` - 1 later)."""
-    starts = positions[0]
-    for offset, later in zip(offsets[1:], positions[1:], strict=True):
+def _in_place(encoded: list[dict[int, bytes]], docnum: int, offsets: list[int], slop: int) -> bool:
+    """Whether each word occurs at its offset from the first (up to `slop` - 1 later); positions
+    are decoded word by word, and not at all once a word is out of place."""
+    starts = _positions(encoded[0][docnum])
+    for offset, values in zip(offsets[1:], encoded[1:], strict=True):
+        later = _positions(values[docnum])
         if slop <= 1:
             starts = {p for p in starts if p + offset in later}
         else:
@@ -249,6 +250,13 @@ def _in_place(positions: list[frozenset[int]], offsets: list[int], slop: int) ->
         if not starts:
             return False
     return True
+
+
+def _positions(value: bytes) -> frozenset[int]:
+    """whoosh.formats.Positions.decode_positions: a 4-byte count, then the pickled position
+    deltas (stored without pickle's final STOP)."""
+    pickled = value[4:] if value.endswith(b".") else value[4:] + b"."
+    return frozenset(accumulate(loads(pickled)))  # noqa: S301 - our own index, as Whoosh reads it
 
 
 def _multi_term(ev: Evaluation, q: wq.MultiTerm, positive: bool) -> set[int]:

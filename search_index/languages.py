@@ -1,7 +1,8 @@
 """The region's languages, their analyzer families, and language detection.
 
-A record's declared language is authoritative; detection is used only when it is "" and for
-queries without an explicit language. Scripts decide first (Thai, Khmer, Lao, Burmese, Korean,
+A record's declared language is authoritative; detection is used only when it is "". A query is
+parsed under its declared language, the families its scripts call for, and always English,
+Indonesian and the folded family. Scripts decide first (Thai, Khmer, Lao, Burmese, Korean,
 Japanese, Chinese, Hindi); py3langid, restricted to the region's Latin-script languages, decides
 the rest (MEASUREMENTS: 23 of 24 short texts right when restricted).
 """
@@ -105,7 +106,8 @@ def query_families(text: str, language: str | None) -> tuple[str, ...]:
             scripts = [kind]
         for script in scripts:
             families.extend(_SCRIPT_FAMILIES[script])
-    if not families and text.strip():
-        families.append(family_of(detect_language(text)))
+    # Text in space-separated scripts only adds nothing here: py3langid could only name en, id,
+    # ms, vi or fil, whose families (en, id, folded) are always queried. Not asking it keeps
+    # its model (80 MB with numpy) out of the web workers.
     families.extend(ALWAYS_QUERIED)
     return tuple(dict.fromkeys(families))
