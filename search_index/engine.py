@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
@@ -34,7 +35,9 @@ WRITER_DELAY = 0.01
 # process. REBUILD_LIMITMB is each process's buffer (MEASUREMENTS: 512 beats the default 128).
 REBUILD_PROCS = min(os.cpu_count() or 1, 4)
 REBUILD_LIMITMB = 512
-WRITER_OPTIONS = {"compound": False}
+# Posting blocks of up to 1,024 postings, not compressed: at 10,000 documents searches ran 17%
+# faster than with Whoosh's default (128, zlib level 3), for an index twice the size.
+WRITER_OPTIONS = {"compound": False, "codec": W3Codec(blocklimit=1024, compression=0)}
 PROGRESS_EVERY = 100
 
 
