@@ -1,8 +1,8 @@
 """What one searcher's searches can share until the index changes.
 
 The documents each principal may read, the facets' value sets (which also answer filters) and
-the postings reader are the same for every search until the next commit, which replaces the searcher and so
-this cache. Document numbers are only meaningful for the searcher they came from.
+the postings reader are the same for every search until the next commit, which replaces the
+searcher and so this cache. Document numbers are only meaningful for the searcher they came from.
 """
 
 from __future__ import annotations
