@@ -246,7 +246,7 @@ class SearchIndex:
         # that a merge removed. A new searcher costs about 36 ms at 10,000 documents, once
         # per commit.
         self._close_searcher()
-        self._searcher = store.open_index(directory).searcher(weighting=BM25F())
+        self._searcher = store.reading_toc(lambda: store.open_index(directory).searcher(weighting=BM25F()))
         self._directory = directory
         store.mark_open(directory)
         return self._searcher

@@ -22,9 +22,10 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.fields import Schema
@@ -32,6 +33,8 @@ from whoosh.index import FileIndex
 
 CURRENT = "CURRENT"
 PREVIOUS = "PREVIOUS"
+TOC_ATTEMPTS = 5
+T = TypeVar("T")
 _NAME_RE = re.compile(r"^ix-(\d+)-[0-9a-f]+$")
 
 _open_dirs: Counter[str] = Counter()  # absolute paths of directories with an open searcher
@@ -134,7 +137,20 @@ def is_index(directory: Path, fields: frozenset[str] | None = None) -> bool:
 @lru_cache(maxsize=64)
 def _field_names(directory: str) -> frozenset[str]:
     """A build's field names; directories are never reused, so the answer never changes."""
-    return frozenset(whoosh_index.open_dir(directory).schema.names())
+    return reading_toc(lambda: frozenset(whoosh_index.open_dir(directory).schema.names()))
+
+
+def reading_toc(read: Callable[[], T]) -> T:
+    """`read()`, again if another process's commit removed the generation it was reading (its
+    TOC file) between finding and opening it: the next attempt reads the newer one."""
+    for attempt in range(TOC_ATTEMPTS):
+        try:
+            return read()
+        except FileNotFoundError:
+            if attempt == TOC_ATTEMPTS - 1:
+                raise
+            time.sleep(0.01)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def mark_open(directory: Path) -> None:

@@ -200,3 +200,25 @@ def test_one_index_object_shared_by_threads_while_another_applies(index, make_re
         thread.join(60)
     assert not errors
     assert index.search("shared", PUBLIC).total == 25
+
+
+def test_reading_a_generation_another_commit_removed_is_retried():
+    # Between finding the newest TOC and opening it, another process's commit may delete it.
+    from search_index.store import TOC_ATTEMPTS, reading_toc
+
+    calls = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise FileNotFoundError("_MAIN_1.toc")
+        return "read"
+
+    assert reading_toc(flaky) == "read" and len(calls) == 3
+
+    def gone() -> str:
+        raise FileNotFoundError("no index")
+
+    with pytest.raises(FileNotFoundError):
+        reading_toc(gone)
+    assert TOC_ATTEMPTS > 1
