@@ -15,7 +15,7 @@ from flask_login import current_user
 from content import fields, queries, revisions, services
 from content.models import KINDS, LANGUAGES, STATUSES, Revision
 from content.serializers import document_full, document_summary, iso
-from network.api import json_body, known_fields, paged, paging, write_access
+from network.api import created, json_body, known_fields, paged, paging, write_access
 from network.errors import BadRequest, Invalid
 from network.extensions import csrf
 from network.guards import signed_in
@@ -120,10 +120,7 @@ def create_document():
     if status not in ("draft", "published"):
         raise Invalid({"status": "A new document is 'draft' or 'published'."})
     doc = services.create_document(current_user, data, publish=status == "published")
-    response = jsonify(document_full(doc))
-    response.status_code = 201
-    response.headers["Location"] = url_for(".document", doc_id=doc.id, _external=True)
-    return response
+    return created(document_full(doc), url_for(".document", doc_id=doc.id, _external=True))
 
 
 @bp.patch("/documents/<int:doc_id>")

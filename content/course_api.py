@@ -15,7 +15,7 @@ from flask_login import current_user
 from content import attachments, lessons
 from content.course_views import file_response
 from content.models import Attachment, Lesson
-from network.api import json_body, write_access
+from network.api import created, json_body, write_access
 from network.errors import Invalid
 from network.extensions import csrf
 
@@ -49,13 +49,6 @@ def lesson_json(lesson: Lesson) -> dict[str, Any]:
     }
 
 
-def _created(body: dict[str, Any], location: str):
-    response = jsonify(body)
-    response.status_code = 201
-    response.headers["Location"] = location
-    return response
-
-
 @bp.post("/documents/<int:doc_id>/lessons")
 @write_access
 def create_lesson(doc_id: int):
@@ -83,7 +76,7 @@ def create_lesson(doc_id: int):
       422: {$ref: '#/components/responses/Invalid'}
     """
     lesson = lessons.add_lesson(current_user, doc_id, json_body())
-    return _created(lesson_json(lesson), url_for(".lesson", lesson_id=lesson.id, _external=True))
+    return created(lesson_json(lesson), url_for(".lesson", lesson_id=lesson.id, _external=True))
 
 
 @bp.get("/lessons/<int:lesson_id>")
@@ -187,7 +180,7 @@ def upload(doc_id: int):
         current_user, doc_id, upload_file.stream if upload_file else None,
         upload_file.filename or "" if upload_file else "", lesson_id=int(lesson_id) if lesson_id else None,
     )  # fmt: skip
-    return _created(attachment_json(added), url_for(".download", attachment_id=added.id, _external=True))
+    return created(attachment_json(added), url_for(".download", attachment_id=added.id, _external=True))
 
 
 @bp.get("/attachments/<int:attachment_id>")

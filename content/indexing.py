@@ -103,11 +103,11 @@ def drain(limit: int | None = None) -> int:
 
 
 def _with_relations(query: Select) -> Select:
-    """Load what `record_for` needs in bulk: topics, shares, lessons, attachments with their text."""
+    """Load in bulk what `record_for` needs beyond topics and shares (always loaded so):
+    lessons, and attachments with their text."""
     return query.options(
-        selectinload(Document.topics), selectinload(Document.shares), selectinload(Document.lessons),
-        selectinload(Document.attachments).undefer(Attachment.text),
-    )  # fmt: skip
+        selectinload(Document.lessons), selectinload(Document.attachments).undefer(Attachment.text)
+    )
 
 
 def all_records() -> Iterator[IndexRecord]:

@@ -89,8 +89,14 @@ class Document(db.Model):
 
     country: Mapped[Country] = relationship(lazy="joined")
     author: Mapped[User | None] = relationship(lazy="joined")
-    topics: Mapped[list[Topic]] = relationship(secondary=document_topics, order_by=Topic.name)
-    shares: Mapped[list[DocumentShare]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    # Every listing shows topics and audience: loaded for a whole page in one query each, not
+    # one query per document.
+    topics: Mapped[list[Topic]] = relationship(
+        secondary=document_topics, order_by=Topic.name, lazy="selectin"
+    )
+    shares: Mapped[list[DocumentShare]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
     translation_of: Mapped[Document | None] = relationship(remote_side=[id])
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="document", order_by="Lesson.position", cascade="all, delete-orphan",

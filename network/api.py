@@ -136,6 +136,14 @@ def link_header(page: int, per_page: int, total: int) -> str:
     )
 
 
+def created(body: dict[str, Any], location: str) -> Response:
+    """201 with the new resource, and its API address in `Location`."""
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response
+
+
 def paged(items: list[Any], total: int, page: int, per_page: int) -> Response:
     """A page of a list in the DESIGN shape, with its `Link` header."""
     response = jsonify(items=items, total=total, page=page, per_page=per_page)

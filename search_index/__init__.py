@@ -18,5 +18,6 @@ Pure: it takes plain `IndexRecord`s and principal sets and knows nothing of Flas
 
 from search_index.engine import SearchIndex
 from search_index.records import Hit, IndexRecord, QueryError, SearchResult
+from search_index.schema import FACET_FIELDS
 
-__all__ = ["Hit", "IndexRecord", "QueryError", "SearchIndex", "SearchResult"]
+__all__ = ["FACET_FIELDS", "Hit", "IndexRecord", "QueryError", "SearchIndex", "SearchResult"]

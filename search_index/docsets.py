@@ -18,7 +18,7 @@ from search_index.facets import FacetCounter
 from search_index.schema import FACET_FIELDS, WORDS_FIELD
 
 MAX_PRINCIPALS = 512  # principals whose documents are kept: countries, groups, recent users
-MAX_EXPANSIONS = 64  # words a prefix or fuzzy word is looked up as in the stemmed fields
+MAX_WORDS = 64  # words a prefix or fuzzy word is looked up as in the stemmed fields
 
 
 class SearcherCache:
@@ -70,7 +70,7 @@ class SearcherCache:
 
     def expand(self, text: str, fuzzy: int) -> list[str]:
         """The indexed words (see `schema.WORDS_FIELD`) that `text*` (fuzzy 0) or `text~fuzzy`
-        stands for, at most MAX_EXPANSIONS of them."""
+        stands for, at most MAX_WORDS of them."""
         term = fold(text)
         if not term.isascii() or not term.isalpha():
             return []
@@ -79,4 +79,4 @@ class SearcherCache:
             found = reader.terms_within(WORDS_FIELD, term, fuzzy, prefix=1)
         else:
             found = (b.decode("utf-8") for b in reader.expand_prefix(WORDS_FIELD, term))
-        return sorted(islice(found, MAX_EXPANSIONS))
+        return sorted(islice(found, MAX_WORDS))

@@ -14,10 +14,11 @@ Reads W3LeafMatcher's block attributes, which is why `whoosh-reloaded` is pinned
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pickle import loads  # noqa: S403 - Whoosh's posting format (see _positions)
+from typing import Any
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
@@ -26,7 +27,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 B, K1 = 0.75, 1.2
-MAX_EXPANSIONS = 512  # terms a prefix or fuzzy word may stand for (Whoosh's own limit is 1024)
+MAX_TERMS = 512  # indexed terms a prefix or fuzzy query may stand for per field (Whoosh: 1024)
 
 Postings = dict[int, float]
 Values = dict[int, bytes]
@@ -80,18 +81,13 @@ def _leaf(matcher: Matcher) -> Matcher:
     return matcher
 
 
-def _blocks(matcher: Matcher, values: bool = False):  # type: ignore[no-untyped-def]
+def _blocks(matcher: Matcher, values: bool = False) -> Iterator[tuple[list[int], Any, Any]]:
     """(ids, weights, values or None) per posting block of a term's postings."""
     matcher = _leaf(matcher)
-    if not isinstance(matcher, W3LeafMatcher):  # another codec: one posting at a time
-        ids, weights, encoded = [], [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            encoded.append(matcher.value() if values else None)
-            matcher.next()
-        yield ids, weights, encoded
-        return
+    # Every term of our segments has its own posting list: W3Codec's inlinelimit of 1 inlines
+    # no list into the term table (it inlines lists shorter than the limit).
+    if not isinstance(matcher, W3LeafMatcher):
+        raise TypeError(f"postings read through {type(matcher).__name__}, not W3LeafMatcher")
     while matcher.is_active():
         if matcher._data is None:
             matcher._read_data()
@@ -264,7 +260,7 @@ def _multi_term(ev: Evaluation, q: wq.MultiTerm, positive: bool) -> set[int]:
     from_bytes = reader.schema[q.fieldname].from_bytes
     found: set[int] = set()
     for count, btext in enumerate(q._btexts(reader)):
-        if count >= MAX_EXPANSIONS:
+        if count >= MAX_TERMS:
             break
         text = from_bytes(btext) if isinstance(btext, bytes) else btext
         if positive:
