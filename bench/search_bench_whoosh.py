@@ -2,15 +2,15 @@
 
     python bench/search_bench_whoosh.py --docs 10000
 
-Builds with SearchIndex.rebuild, then runs six query shapes `--repeat` times each as a reader of
-Indonesia (public, network, country:ID, user:42: about 30% of the documents). Every search, as
-in the app, returns facets over all matches and highlighted snippets for its page.
+Builds with SearchIndex.rebuild, then runs the six query shapes of `shapes.py` `--repeat` times
+each as a reader of Indonesia (public, network, country:ID, user:42: about 30% of the documents).
+Every search, as in the app, returns facets over all matches and highlighted snippets for its
+page.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import resource
@@ -24,55 +24,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from corpus import generate  # noqa: E402
+from shapes import SHAPES  # noqa: E402
 
 from search_index import IndexRecord, SearchIndex  # noqa: E402
 
 PRINCIPALS = {"public", "network", "country:ID", "user:42"}
-SHAPES: dict[str, dict[str, Any]] = {
-    "one word": {
-        "queries": ["diplomacy", "embassy", "negotiations", "citizens", "kementerian", "crisis"],
-    },
-    "two words": {
-        "queries": [
-            "digital signatures",
-            "crisis communication",
-            "consular hotline",
-            "media sosial",
-            "trade negotiations",
-            "open data",
-        ],
-    },
-    "phrase": {
-        "queries": [
-            '"social media campaign"',
-            '"capacity building"',
-            '"kursus daring"',
-            '"crisis communication protocol"',
-            '"open data standards"',
-        ],
-    },
-    "three words with OR": {
-        "queries": [
-            "embassy OR mission OR consular",
-            "evacuation OR disaster OR earthquake",
-            "vaccine OR health OR pandemic",
-            "siber OR cybersecurity OR disinformation",
-        ],
-    },
-    "two words plus a filter": {
-        "queries": ["digital campaign", "crisis plan", "training course", "lapor diri"],
-        "filters": [
-            {"country": "ID"},
-            {"kind": "course"},
-            {"topic": "crisis-response"},
-            {"year": "[2021 TO 2023]"},
-        ],
-    },
-    "one word, facets + 20 highlights": {
-        "queries": ["diplomacy", "disinformation", "perundingan", "workshops"],
-        "per_page": 20,
-    },
-}
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -107,14 +63,11 @@ def run(docs: int, repeat: int, root: Path) -> dict[str, Any]:
     index.search("diplomacy", PRINCIPALS)  # warm-up: opens the searcher, loads tools
     shapes = {}
     for name, shape in SHAPES.items():
-        queries = itertools.cycle(shape["queries"])
-        filters = itertools.cycle(shape.get("filters", [None]))
         timings, cpu, totals = [], [], []
-        for _ in range(repeat):
+        for i in range(repeat):
+            q, filters, per_page = shape.request(i)
             t0, c0 = time.perf_counter(), time.process_time()
-            result = index.search(
-                next(queries), PRINCIPALS, filters=next(filters), per_page=shape.get("per_page", 10)
-            )
+            result = index.search(q, PRINCIPALS, filters=filters, per_page=per_page)
             timings.append((time.perf_counter() - t0) * 1000)
             cpu.append((time.process_time() - c0) * 1000)
             totals.append(result.total)

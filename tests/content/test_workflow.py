@@ -428,15 +428,20 @@ def test_a_contributor_setting_visibility_is_refused(client, make_user, make_doc
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("visibility", "data"),
     [
-        {"shared_with": ["TH"]},  # on a `country` document
-        {"visibility": "network", "shared_with": ["TH"]},
-        {"visibility": "public", "shared_with": ["TH", "JP"]},
+        # shared_with needs the visibility `countries`
+        ("country", {"shared_with": ["TH"]}),
+        ("country", {"visibility": "network", "shared_with": ["TH"]}),
+        ("country", {"visibility": "public", "shared_with": ["TH", "JP"]}),
+        # `countries` needs someone to share with
+        ("network", {"visibility": "countries"}),
+        ("network", {"visibility": "countries", "shared_with": []}),
+        ("network", {"visibility": "countries", "shared_with": ["ID"]}),  # only the owner itself
     ],
 )
-def test_shared_with_needs_visibility_countries(data, make_user, make_document):
-    doc = make_document("ID", "country", "published")
+def test_an_inconsistent_audience_is_refused_and_changes_nothing(visibility, data, make_user, make_document):
+    doc = make_document("ID", visibility, "published")
     admin = make_user("ID", "country_admin")
     rows = len(_rows(doc.id))
     with pytest.raises(Invalid) as error:
@@ -444,27 +449,7 @@ def test_shared_with_needs_visibility_countries(data, make_user, make_document):
     assert "shared_with" in error.value.fields
     db.session.rollback()
     after = _fresh(doc.id)
-    assert (after.visibility, after.shared_with, after.version) == ("country", [], doc.version)
-    assert len(_rows(doc.id)) == rows
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        {"visibility": "countries"},
-        {"visibility": "countries", "shared_with": []},
-        {"visibility": "countries", "shared_with": ["ID"]},  # only the owner itself
-    ],
-)
-def test_countries_needs_someone_to_share_with(data, make_user, make_document):
-    doc = make_document("ID", "network", "published")
-    admin = make_user("ID", "country_admin")
-    rows = len(_rows(doc.id))
-    with pytest.raises(Invalid) as error:
-        services.update_document(admin, doc.id, doc.version, data)
-    assert "shared_with" in error.value.fields
-    db.session.rollback()
-    assert (_fresh(doc.id).visibility, _fresh(doc.id).version) == ("network", doc.version)
+    assert (after.visibility, after.shared_with, after.version) == (visibility, [], doc.version)
     assert len(_rows(doc.id)) == rows
 
 
