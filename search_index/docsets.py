@@ -66,7 +66,7 @@ class SearcherCache:
                 for year, docs in self.facets.members("year").items()
                 if (low is None or int(year) >= low) and (high is None or int(year) <= high)
             ))  # fmt: skip
-        return set(self.searcher.docs_for_query(query))
+        raise TypeError(f"not a filter of search.filter_query: {query!r}")
 
     def expand(self, text: str, fuzzy: int) -> list[str]:
         """The indexed words (see `schema.WORDS_FIELD`) that `text*` (fuzzy 0) or `text~fuzzy`
