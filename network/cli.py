@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
+from network import audit
 from network.errors import Invalid
 from network.extensions import db
 from network.models import ROLES, TOKEN_SCOPES, ApiToken, User
@@ -148,8 +149,24 @@ def index_verify() -> None:
     click.echo("Index and database agree.")
 
 
+@click.group("audit")
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exit 1 naming the first entry that does not hold."""
+    report = audit.verify()
+    if not report.is_intact:
+        click.echo(f"Audit entry {report.bad_id} {report.problem} ({report.checked} entries before it hold).")
+        raise SystemExit(1)
+    click.echo(f"Audit log intact: {report.checked} entries.")
+
+
 def register(app: Flask) -> None:
-    for command in (init_command, demo_command, users_group, tokens_group, index_group):
+    for command in (init_command, demo_command, users_group, tokens_group, index_group, audit_group):
         app.cli.add_command(command)
 
 
