@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from content import fields, queries, revisions, services
@@ -19,6 +19,7 @@ from network.api import created, json_body, known_fields, paged, paging, write_a
 from network.errors import BadRequest, Invalid
 from network.extensions import csrf
 from network.guards import signed_in
+from network.urls import external_url
 
 bp = Blueprint("content_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens carry no CSRF risk; `write_access` checks it for sessions
@@ -120,7 +121,7 @@ def create_document():
     if status not in ("draft", "published"):
         raise Invalid({"status": "A new document is 'draft' or 'published'."})
     doc = services.create_document(current_user, data, publish=status == "published")
-    return created(document_full(doc), url_for(".document", doc_id=doc.id, _external=True))
+    return created(document_full(doc), external_url(".document", doc_id=doc.id))
 
 
 @bp.patch("/documents/<int:doc_id>")

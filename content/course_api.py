@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from content import attachments, lessons
@@ -18,6 +18,7 @@ from content.models import Attachment, Lesson
 from network.api import created, json_body, write_access
 from network.errors import Invalid
 from network.extensions import csrf
+from network.urls import external_url
 
 bp = Blueprint("course_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens carry no CSRF risk; `write_access` checks it for sessions
@@ -29,7 +30,7 @@ def attachment_json(attachment: Attachment) -> dict[str, Any]:
         "filename": attachment.filename,
         "content_type": attachment.content_type,
         "size": attachment.size,
-        "url": url_for("course_api.download", attachment_id=attachment.id, _external=True),
+        "url": external_url("course_api.download", attachment_id=attachment.id),
         "lesson_id": attachment.lesson_id,
         "sha256": attachment.sha256,
         "extraction_note": attachment.extraction_note or None,
@@ -40,7 +41,7 @@ def lesson_json(lesson: Lesson) -> dict[str, Any]:
     return {
         "id": lesson.id,
         "document_id": lesson.document_id,
-        "url": url_for("course.lesson", doc_id=lesson.document_id, lesson_id=lesson.id, _external=True),
+        "url": external_url("course.lesson", doc_id=lesson.document_id, lesson_id=lesson.id),
         "title": lesson.title,
         "position": lesson.position,
         "body_markdown": lesson.body_markdown,
@@ -76,7 +77,7 @@ def create_lesson(doc_id: int):
       422: {$ref: '#/components/responses/Invalid'}
     """
     lesson = lessons.add_lesson(current_user, doc_id, json_body())
-    return created(lesson_json(lesson), url_for(".lesson", lesson_id=lesson.id, _external=True))
+    return created(lesson_json(lesson), external_url(".lesson", lesson_id=lesson.id))
 
 
 @bp.get("/lessons/<int:lesson_id>")
@@ -180,7 +181,7 @@ def upload(doc_id: int):
         current_user, doc_id, upload_file.stream if upload_file else None,
         upload_file.filename or "" if upload_file else "", lesson_id=int(lesson_id) if lesson_id else None,
     )  # fmt: skip
-    return created(attachment_json(added), url_for(".download", attachment_id=added.id, _external=True))
+    return created(attachment_json(added), external_url(".download", attachment_id=added.id))
 
 
 @bp.get("/attachments/<int:attachment_id>")

@@ -18,6 +18,7 @@ from wtforms.validators import Optional
 
 from content import attachments, audience, lessons, queries, services
 from content.models import Attachment
+from network import security
 from network.errors import Conflict, DomainError, Invalid
 from network.forms import ActionForm
 from network.guards import signed_in
@@ -48,8 +49,8 @@ def file_response(attachment: Attachment, path: Path, inline: bool = False) -> R
     response.headers["Vary"] = "Cookie, Authorization"
     digest = base64.b64encode(bytes.fromhex(attachment.sha256)).decode()
     response.headers["Content-Digest"] = f"sha-256=:{digest}:"  # RFC 9530: clients can check too
-    if attachment.content_type != "application/pdf":  # Chromium's PDF viewer does not run sandboxed
-        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    pdf = attachment.content_type == "application/pdf"  # Chromium's PDF viewer does not run sandboxed
+    response.headers["Content-Security-Policy"] = security.PDF_POLICY if pdf else security.FILE_POLICY
     return response
 
 

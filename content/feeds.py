@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET  # noqa: S405 -- builds XML, parses nothing
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response
 
 from content import queries
 from content.models import Document, Topic
@@ -22,6 +22,7 @@ from network.errors import NotFound
 from network.extensions import db
 from network.identity import Anonymous
 from network.models import Country, User, utcnow
+from network.urls import external_url
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
@@ -49,7 +50,7 @@ def _timestamp(value: datetime | None) -> str:
 
 def _entry(feed: ET.Element, doc: Document) -> None:
     entry = _add(feed, "entry")
-    page = url_for("content.document", doc_id=doc.id, _external=True)
+    page = external_url("content.document", doc_id=doc.id)
     _add(entry, "id", page)
     _add(entry, "title", doc.title)
     _add(entry, "updated", _timestamp(doc.updated_at))
@@ -70,7 +71,7 @@ def atom(title: str, self_url: str, docs: list[Document], private: bool = False)
     _add(feed, "title", f"RNDD Hub: {title}")
     _add(feed, "updated", _timestamp(max((d.updated_at for d in docs), default=None)))
     _add(feed, "link", rel="self", type="application/atom+xml", href=self_url)
-    _add(feed, "link", rel="alternate", type="text/html", href=url_for("content.home", _external=True))
+    _add(feed, "link", rel="alternate", type="text/html", href=external_url("content.home"))
     _add(_add(feed, "author"), "name", "RNDD Hub")
     _add(feed, "generator", "RNDD Hub")
     for doc in docs:
@@ -89,7 +90,7 @@ def _latest(reader: Any, **filters: Any) -> list[Document]:
 
 @bp.get("/latest.atom")
 def latest():
-    return atom("latest public documents", url_for(".latest", _external=True), _latest(Anonymous()))
+    return atom("latest public documents", external_url(".latest"), _latest(Anonymous()))
 
 
 @bp.get("/countries/<code>.atom")
@@ -97,7 +98,7 @@ def country(code: str):
     found = db.session.get(Country, code.upper())
     if found is None:
         raise NotFound("No such country.")
-    self_url = url_for(".country", code=found.code, _external=True)
+    self_url = external_url(".country", code=found.code)
     return atom(f"public documents of {found.name}", self_url, _latest(Anonymous(), country=found.code))
 
 
@@ -106,7 +107,7 @@ def topic(slug: str):
     found = db.session.scalar(db.select(Topic).where(Topic.slug == slug))
     if found is None:
         raise NotFound("No such topic.")
-    self_url = url_for(".topic", slug=found.slug, _external=True)
+    self_url = external_url(".topic", slug=found.slug)
     return atom(f"public documents on {found.name}", self_url, _latest(Anonymous(), topic=found.slug))
 
 
@@ -117,4 +118,4 @@ def private(key: str):
     if owner is None or not owner.active:
         raise NotFound()
     docs = _latest(owner)
-    return atom(f"latest for {owner.name}", url_for(".private", key=key, _external=True), docs, private=True)
+    return atom(f"latest for {owner.name}", external_url(".private", key=key), docs, private=True)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import url_for
-
 from content.models import Document
+from network.urls import external_url
 
 
 def iso(value: datetime | None) -> str | None:
@@ -17,7 +16,7 @@ def iso(value: datetime | None) -> str | None:
 def document_summary(doc: Document) -> dict[str, Any]:
     return {
         "id": doc.id,
-        "url": url_for("content.document", doc_id=doc.id, _external=True),
+        "url": external_url("content.document", doc_id=doc.id),
         "kind": doc.kind,
         "title": doc.title,
         "summary": doc.summary,
@@ -47,7 +46,7 @@ def document_full(doc: Document) -> dict[str, Any]:
     data["translation_of"] = doc.translation_of_id
     data["attachments"] = [
         {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
-         "url": url_for("course_api.download", attachment_id=a.id, _external=True)}
+         "url": external_url("course_api.download", attachment_id=a.id)}
         for a in doc.attachments
     ]  # fmt: skip
     if doc.kind == "course":

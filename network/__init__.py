@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from network import config as settings
+from network import security, urls
 from network.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -19,6 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings.from_environment(app.instance_path))
     app.config.update(config or {})
     settings.check(app.config)
+    settings.check_base_url(app.config)
     _prepare_folders(app)
 
     db.init_app(app)
@@ -33,6 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from content import views as content_views
     from network import admin, api, auth, cli, errors, identity, openapi, templating, tokens, users_api
 
+    urls.register(app)
+    security.register(app)
     identity.register(app)
     errors.register(app)
     templating.register(app)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 
 from network.errors import BadRequest, DomainError, Forbidden, Invalid, NotFound, Unauthorized
@@ -15,6 +15,7 @@ from network.extensions import csrf, db
 from network.guards import signed_in
 from network.identity import token_scope
 from network.models import Country
+from network.urls import external_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -130,7 +131,7 @@ def link_header(page: int, per_page: int, total: int) -> str:
     pages = {"first": 1, "prev": page - 1 if page > 1 else None,
              "next": page + 1 if page < last else None, "last": last}  # fmt: skip
     return ", ".join(
-        f'<{url_for(request.endpoint, page=n, per_page=per_page, _external=True, **args)}>; rel="{rel}"'
+        f'<{external_url(request.endpoint, page=n, per_page=per_page, **args)}>; rel="{rel}"'
         for rel, n in pages.items()
         if n is not None
     )

@@ -13,9 +13,11 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from network import audit
+from network.config import LOCAL_BASE_URL
 from network.errors import Invalid
 from network.extensions import db
 from network.models import ROLES, TOKEN_SCOPES, ApiToken, User
+from network.urls import set_base_url
 
 
 def init_database() -> None:
@@ -50,9 +52,19 @@ def demo_command(serve: bool, host: str, port: int) -> None:
     load_demo(echo=click.echo)
     click.echo(f"Search index: {indexing.rebuild()} documents indexed.")
     if serve:
-        click.echo(f"Serving RNDD Hub at http://{host}:{port}/ (Ctrl+C stops it)")
+        if current_app.config["BASE_URL"] == LOCAL_BASE_URL:  # not chosen by the operator: serve's own
+            set_base_url(current_app, _served_at(host, port))
+        click.echo(f"Serving RNDD Hub at {current_app.config['BASE_URL']}/ (Ctrl+C stops it)")
         # Flask refuses app.run() inside its own CLI, so serve with Werkzeug directly.
         run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+def _served_at(host: str, port: int) -> str:
+    """The address a browser on this machine uses; a wildcard address names no host of its own."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 -- compared, not bound
+        click.echo("Set RNDD_BASE_URL to the address other machines use to reach this one.", err=True)
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 @click.group("users")
@@ -180,9 +192,12 @@ def main() -> None:
     """Console script: a Flask CLI group over the application factory.
 
     `rndd demo` is the one command that may start without RNDD_SECRET_KEY: it is a local
-    demonstration, so it gets a throwaway key (sessions end when it stops).
+    demonstration, so it gets a throwaway key (sessions end when it stops), and without
+    RNDD_BASE_URL, so it serves at http://127.0.0.1:5000 or its --host and --port.
     """
     if sys.argv[1:2] == ["demo"] and not os.environ.get("RNDD_SECRET_KEY"):
         os.environ["RNDD_SECRET_KEY"] = secrets.token_hex(32)
         click.echo("Demo: using a throwaway secret key; set RNDD_SECRET_KEY for real use.", err=True)
+    if sys.argv[1:2] == ["demo"] and not os.environ.get("RNDD_BASE_URL"):
+        os.environ["RNDD_BASE_URL"] = LOCAL_BASE_URL  # `demo --serve` moves it to its --host and --port
     FlaskGroup(create_app=_create_app, add_version_option=False)(prog_name="rndd")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PREFIX = "RNDD_"
+LOCAL_BASE_URL = "http://127.0.0.1:5000"  # debug, tests and `rndd demo` without RNDD_BASE_URL
 
 
 class ConfigError(RuntimeError):
@@ -20,6 +22,10 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 def _flag(name: str) -> bool:
     return (_env(name, "") or "").lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in (_env(name, "") or "").split(",") if item.strip()]
 
 
 def from_environment(instance_path: str) -> dict[str, Any]:
@@ -43,6 +49,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAIL_USE_TLS": (_env("MAIL_USE_TLS", "1") or "1") not in {"0", "false", "no"},
         "MAIL_SENDER": _env("MAIL_SENDER", "RNDD Hub <no-reply@rndd.invalid>"),
         "INVITE_MAX_AGE_DAYS": int(_env("INVITE_MAX_AGE_DAYS", "7") or 7),
+        "BASE_URL": _env("BASE_URL"),
+        "PROXY_HOPS": int(_env("PROXY_HOPS", "0") or 0),
+        "ALLOWED_IMAGE_HOSTS": _list("ALLOWED_IMAGE_HOSTS"),
     }
 
 
@@ -82,3 +91,38 @@ def check(config: dict[str, Any]) -> None:
         "  export RNDD_SECRET_KEY=\"$(python -c 'import secrets; print(secrets.token_hex(32))')\"\n"
         "(it may be left unset only with RNDD_DEBUG=1 or in tests)."
     )
+
+
+def check_base_url(config: dict[str, Any]) -> None:
+    """Every absolute URL is built from RNDD_BASE_URL, never from a request's Host header.
+
+    Raises:
+        ConfigError: it is missing outside debug and tests, or it is not a plain http(s) address.
+    """
+    url = config.get("BASE_URL")
+    if not url:
+        if config.get("DEBUG") or config.get("TESTING"):
+            config["BASE_URL"] = LOCAL_BASE_URL
+            return
+        raise ConfigError(
+            "RNDD_BASE_URL is not set. Set it to the address people use to reach this node, for example:\n"
+            "  export RNDD_BASE_URL=https://hub.example.org\n"
+            "(links in e-mails, feeds and the API are built from it, and requests for other host names are "
+            "refused; it may be left unset only with RNDD_DEBUG=1, in tests, or for `rndd demo`)."
+        )
+    if not _is_plain_address(url):
+        raise ConfigError(
+            f"RNDD_BASE_URL must be an http:// or https:// address such as https://hub.example.org "
+            f"(a path is allowed; a query, a fragment or a user name are not). It is {url!r}."
+        )
+    config["BASE_URL"] = url.rstrip("/")
+
+
+def _is_plain_address(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 -- raises on a port that is not a number
+    except ValueError:
+        return False
+    plain = not (parts.query or parts.fragment or "@" in parts.netloc)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and plain

@@ -20,6 +20,7 @@ from network.extensions import db
 from network.forms import ActionForm
 from network.guards import signed_in
 from network.models import TOKEN_SCOPES, ApiToken, User, utcnow
+from network.urls import external_url
 
 bp = Blueprint("tokens", __name__, url_prefix="/account")
 
@@ -75,9 +76,7 @@ def own_tokens(owner: User) -> list[ApiToken]:
 
 
 def _page(form: TokenForm, clear: str | None = None, status: int = 200):
-    feed_url = (
-        url_for("feeds.private", key=current_user.feed_key, _external=True) if current_user.feed_key else None
-    )
+    feed_url = external_url("feeds.private", key=current_user.feed_key) if current_user.feed_key else None
     return render_template(
         "tokens/tokens.html", tokens=own_tokens(current_user), form=form, clear=clear,
         action=ActionForm(), feed_url=feed_url,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from network import access, mail
 from network.errors import Forbidden, Invalid, NotFound
 from network.extensions import db
 from network.models import ROLES, Country, User
+from network.urls import external_url
 
 PASSWORD_MIN = 10
 INVITABLE_ROLES = ("reader", "contributor", "country_admin")
@@ -81,7 +82,7 @@ def invite(actor: Any, email: str, name: str, role: str) -> tuple[User, str]:
     db.session.add(user)
     db.session.commit()
     token = _serializer().dumps({"uid": user.id, "pw": None})
-    link = url_for("auth.accept_invite", token=token, _external=True)
+    link = external_url("auth.accept_invite", token=token)
     days = current_app.config["INVITE_MAX_AGE_DAYS"]
     mail.send(
         user.email,

@@ -101,7 +101,8 @@ def app(database_url: str, tmp_path: Path):
         "RATELIMIT_ENABLED": False,
         "INDEX_DIR": str(tmp_path / "index"),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "SERVER_NAME": "hub.test",
+        "SERVER_NAME": "hub.test",  # the test client's host
+        "BASE_URL": "http://hub.test",
     })  # fmt: skip
 
     @app.before_request

@@ -13,6 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from network.extensions import db
+from network.urls import set_base_url
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -46,6 +47,7 @@ def live_server(app) -> Iterator[LiveServer]:
     app.config["WTF_CSRF_ENABLED"] = True
     db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    set_base_url(app, f"http://127.0.0.1:{server.server_port}")
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

@@ -262,9 +262,11 @@ def test_download_headers(client, admin, course):
         assert plain.headers["ETag"].strip('"') == hashlib.sha256(PDF).hexdigest()
     with client.get(f"/attachments/{pdf['id']}?inline=1", headers=headers) as inline:
         assert inline.headers["Content-Disposition"] == "inline; filename=handout.pdf"
+        assert inline.headers["Content-Security-Policy"] == "frame-ancestors 'none'"  # Chromium's viewer
     with client.get(f"/attachments/{docx['id']}?inline=1", headers=headers) as forced:
         assert forced.headers["Content-Disposition"] == "attachment; filename=notes.docx"
-        assert forced.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        policy = forced.headers["Content-Security-Policy"]
+        assert policy == "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 
 def test_a_damaged_file_is_never_served(app, client, admin, course, caplog):

@@ -19,6 +19,7 @@ from schemathesis import GenerationMode, checks  # noqa: E402
 
 from network.extensions import db  # noqa: E402
 from network.models import ApiToken  # noqa: E402
+from network.urls import set_base_url  # noqa: E402
 
 # mode -> (examples per operation, checks): valid requests must also match the documented
 # responses; invalid ones (wrong types, missing or unknown fields) must only never be a 5xx.
@@ -53,6 +54,7 @@ def _hypothesis_home(tmp_path):
 @pytest.mark.usefixtures("_hypothesis_home")
 def test_the_api_keeps_its_contract(app, make_user, make_document):
     app.config["INDEX_AFTER_REQUEST"] = False  # the index is not under test; keeps the run short
+    set_base_url(app, "http://localhost")  # the host Schemathesis' WSGI client names
     admin = make_user("ID", "country_admin")
     token, clear = ApiToken.issue(admin, scope="write", name="schemathesis")
     db.session.add(token)

@@ -526,6 +526,7 @@ def test_a_missing_secret_key_stops_start_up_outside_debug_and_tests(tmp_path, m
         create_app(dict(config))
 
     monkeypatch.setenv("RNDD_SECRET_KEY", "a" * 64)
+    monkeypatch.setenv("RNDD_BASE_URL", "https://hub.example.org")
     assert create_app(dict(config)).config["SECRET_KEY"] == "a" * 64
     monkeypatch.delenv("RNDD_SECRET_KEY")
     monkeypatch.setenv("RNDD_DEBUG", "1")
