@@ -42,6 +42,7 @@ holding only `---`, then YAML for the OpenAPI *operation* of that view:
   Shared query parameters (`#/components/parameters/<Name>`): Page, PerPage.
 - Multipart uploads: `requestBody: {content: {multipart/form-data: {schema: {type: object,
   properties: {file: {type: string, format: binary}}, required: [file]}}}}`.
+- The audit log's shapes: AuditEntry, AuditList.
 """
 
 from __future__ import annotations

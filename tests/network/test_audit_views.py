@@ -191,3 +191,12 @@ def test_the_title_rule(world, make_user):
     later = SimpleNamespace(created_at=entry.created_at + timedelta(seconds=1), **reused)
     assert not access.audit_title_shown(world.secretariat, gone, later)  # another document with the same id
     assert access.audit_entries_visible(make_user("ID", "reader")).compare(access.false())
+
+
+def test_the_api_is_described(client):
+    operation = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/audit"]["get"]
+    names = {p.get("name") for p in operation["parameters"]}
+    assert {"actor", "action", "country", "since", "until"} <= names
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/AuditList"
+    )
