@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from content import changelog, fields
 from content.models import Document, DocumentShare, Revision
 from content.rendering import render_markdown
-from network import access
+from network import access, audit
 from network.errors import Conflict, Forbidden, Invalid, NotFound
 from network.extensions import db
 from network.models import utcnow
@@ -88,6 +88,17 @@ def _check_audience(actor: Any, doc: Document, values: dict[str, Any]) -> None:
     values["shared_with"] = shared
 
 
+def _audience(doc: Document) -> dict[str, Any]:
+    return {"visibility": doc.visibility, "shared_with": doc.shared_with}
+
+
+def _audit_audience(actor: Any, doc: Document, before: dict[str, Any]) -> None:
+    """An audit entry when who may read the document changed (the entry follows the change)."""
+    after = _audience(doc)
+    if after != before:
+        audit.record_document(actor, "document.audience_changed", doc, **{"from": before, "to": after})
+
+
 def _add_revision(actor: Any, doc: Document, note: str = "") -> Revision:
     number = (
         db.session.scalar(db.select(db.func.max(Revision.number)).where(Revision.document_id == doc.id)) or 0
@@ -149,6 +160,8 @@ def create_document(actor: Any, data: dict[str, Any], publish: bool = False) -> 
         db.session.flush()
         _add_revision(actor, doc, "Created")
         changelog.record(doc, "published" if publish else "created", actor)
+        if publish:
+            audit.record_document(actor, "document.published", doc, **_audience(doc))
     return doc
 
 
@@ -181,7 +194,9 @@ def update_document(actor: Any, doc_id: int, version: int, data: dict[str, Any],
         if values.get("level") or values.get("duration_minutes"):
             raise Invalid({"level": "Only courses have a level and a duration."})
     with _saving():
+        before = _audience(doc)
         changed = _apply(doc, values)
+        _audit_audience(actor, doc, before)
         if changed:
             doc.updated_at = utcnow()
             if changed & set(CONTENT):
@@ -192,9 +207,12 @@ def update_document(actor: Any, doc_id: int, version: int, data: dict[str, Any],
 
 
 def _set_status(
-    actor: Any, doc: Document, status: str, action: str, audience: dict[str, Any] | None = None
-) -> Document:
+    actor: Any, doc: Document, status: str, action: str, audience: dict[str, Any] | None = None,
+    audited: str | None = None,
+) -> Document:  # fmt: skip
+    """`audited`: the audit action this change is recorded under, if it is one the log keeps."""
     with _saving():
+        before = _audience(doc)
         if audience:
             _apply(doc, audience)
         if status == "published":
@@ -202,6 +220,9 @@ def _set_status(
         doc.status = status
         doc.updated_at = utcnow()
         changelog.record(doc, action, actor)
+        if audited:
+            audit.record_document(actor, audited, doc, **_audience(doc))
+            _audit_audience(actor, doc, before)
     return doc
 
 
@@ -239,14 +260,14 @@ def publish(
     if problems:
         raise Invalid(problems)
     _check_audience(actor, doc, values)
-    return _set_status(actor, doc, "published", "published", values)
+    return _set_status(actor, doc, "published", "published", values, audited="document.published")
 
 
 def unpublish(actor: Any, doc_id: int) -> Document:
     doc = _publishable(actor, doc_id)
     if doc.status != "published":
         raise Conflict("Only a published document can be withdrawn.")
-    return _set_status(actor, doc, "withdrawn", "unpublished")
+    return _set_status(actor, doc, "withdrawn", "unpublished", audited="document.withdrawn")
 
 
 def delete_document(actor: Any, doc_id: int) -> None:
@@ -257,6 +278,7 @@ def delete_document(actor: Any, doc_id: int) -> None:
     translations = db.select(Document).where(Document.translation_of_id == doc.id)
     with _saving():
         changelog.record(doc, "deleted", actor)
+        audit.record_document(actor, "document.deleted", doc)
         for translation in db.session.scalars(translations):
             translation.translation_of = None
             changelog.record(translation, "updated", actor)

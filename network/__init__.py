@@ -34,6 +34,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from content import course_api, course_views, feeds, indexing, search_views
     from content import views as content_views
     from network import admin, api, auth, cli, errors, identity, openapi, templating, tokens, users_api
+    from network.accounts import bp as accounts_bp
+    from network.audit_views import api as audit_api
+    from network.audit_views import bp as audit_bp
 
     urls.register(app)
     security.register(app)
@@ -50,6 +53,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(search_views.api)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(tokens.bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(audit_api)
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(course_views.bp)
     app.register_blueprint(course_api.bp)

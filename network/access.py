@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, false, or_
+from sqlalchemy import and_, false, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from content.models import Document, DocumentShare
+from network.audit import AuditEntry
 
 PUBLIC = "public"
 NETWORK = "network"
@@ -142,5 +143,48 @@ def can_manage_users(user: Any, country_code: str) -> bool:
     return _is_admin_of(user, country_code)
 
 
+def can_set_role(user: Any, account: Any) -> bool:
+    """Roles are given by the account's own country admins only, never by the network admin."""
+    return can_manage_users(user, account.country_code)
+
+
 def can_manage_countries(user: Any) -> bool:
     return _signed_in(user) and user.role == "network_admin"
+
+
+def can_manage_accounts(user: Any) -> bool:
+    """The network admin sees every account, creates a country's first admin, (de)activates."""
+    return _signed_in(user) and user.role == "network_admin"
+
+
+def can_set_active(user: Any, account: Any) -> bool:
+    """Country admins (de)activate their country's users; the network admin any account."""
+    return can_manage_users(user, account.country_code) or can_manage_accounts(user)
+
+
+def can_see_audit(user: Any) -> bool:
+    return _signed_in(user) and user.role in ("country_admin", "network_admin")
+
+
+def audit_entries_visible(user: Any) -> ColumnElement[bool]:
+    """A WHERE clause on the audit log: country admins see their country's entries, the network
+    admin all of them, everyone else none (fail closed)."""
+    if can_manage_accounts(user):
+        return true()
+    if _signed_in(user) and user.role == "country_admin":
+        return AuditEntry.country_code == user.country_code
+    return false()
+
+
+def audit_title_shown(user: Any, entry: Any, doc: Document | None) -> bool:
+    """May `user` see the title an entry they can see carries?
+
+    A document entry shows its title only to who may read the document now; `doc` is the
+    document the entry names, or None when it is gone. A document created after the entry is
+    another one that reuses the id (SQLite does that), so it counts as gone. Without the
+    document, the title shows when the entry was not marked restricted, or to the admins of
+    its country (who could read every one of their country's documents).
+    """
+    if entry.object_type == "document" and doc is not None and doc.created_at <= entry.created_at:
+        return can_read(user, doc)
+    return not entry.restricted or _is_admin_of(user, entry.country_code or "")

@@ -22,6 +22,7 @@ from network.extensions import db
 from network.models import utcnow
 
 GENESIS = "0" * 64
+COMMAND_LINE = "(command line)"  # the actor named for what the operator does with `rndd`
 # Arbitrary key of the transaction-scoped advisory lock that serialises appends on PostgreSQL.
 _PG_LOCK_KEY = 727_2021
 _HASHED = (

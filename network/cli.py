@@ -16,7 +16,7 @@ from network import audit
 from network.config import LOCAL_BASE_URL
 from network.errors import Invalid
 from network.extensions import db
-from network.models import ROLES, TOKEN_SCOPES, ApiToken, User
+from network.models import ROLES, TOKEN_SCOPES, User
 from network.urls import set_base_url
 
 
@@ -112,9 +112,9 @@ def tokens_create(email: str, scope: str, name: str) -> None:
     if user is None or not user.active:
         click.echo(f"No active user {email}.", err=True)
         raise SystemExit(1)
-    token, clear = ApiToken.issue(user, scope=scope, name=name)
-    db.session.add(token)
-    db.session.commit()
+    from network.tokens import issue_token
+
+    _token, clear = issue_token(user, name, scope, from_cli=True)
     click.echo(clear)
 
 

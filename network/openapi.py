@@ -42,6 +42,7 @@ holding only `---`, then YAML for the OpenAPI *operation* of that view:
   Shared query parameters (`#/components/parameters/<Name>`): Page, PerPage.
 - Multipart uploads: `requestBody: {content: {multipart/form-data: {schema: {type: object,
   properties: {file: {type: string, format: binary}}, required: [file]}}}}`.
+- The audit log's shapes: AuditEntry, AuditList.
 """
 
 from __future__ import annotations
@@ -252,6 +253,40 @@ schemas:
     properties:
       role: {type: string, enum: [reader, contributor, country_admin]}
       active: {type: boolean}
+  AuditEntry:
+    type: object
+    required: [id, created_at, actor, action, object, country, ip, user_agent, details, hash]
+    properties:
+      id: {type: integer}
+      created_at: {type: string, format: date-time}
+      actor:
+        type: object
+        required: [id, email]
+        properties:
+          id: {type: integer, nullable: true, description: Null for the command line or an unknown user.}
+          email: {type: string}
+      action: {type: string, description: "e.g. user.invited, document.published, token.revoked."}
+      object:
+        type: object
+        required: [type, id, title, title_withheld]
+        properties:
+          type: {type: string, description: "user, document, token, country, or empty."}
+          id: {type: string}
+          title: {type: string, nullable: true, description: Null where the caller may not see it.}
+          title_withheld: {type: boolean}
+      country: {type: string, nullable: true, description: The country the entry is filed under.}
+      ip: {type: string}
+      user_agent: {type: string}
+      details: {type: object, description: "What changed, e.g. {from, to}."}
+      hash: {type: string, description: SHA-256 linking the entry into the chain.}
+  AuditList:
+    type: object
+    required: [items, total, page, per_page]
+    properties:
+      items: {type: array, items: {$ref: '#/components/schemas/AuditEntry'}}
+      total: {type: integer}
+      page: {type: integer}
+      per_page: {type: integer}
   Me:
     type: object
     required: [id, name, email, role, country, token_scope]

@@ -7,6 +7,7 @@ Both are credentials that work without a password, so each is shown in clear exa
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -15,6 +16,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
+from network import audit
 from network.errors import Invalid, NotFound
 from network.extensions import db
 from network.forms import ActionForm
@@ -35,8 +37,17 @@ class TokenForm(FlaskForm):
     scope = SelectField("Scope", choices=SCOPE_CHOICES, default="read")
 
 
-def issue_token(owner: User, name: str, scope: str) -> tuple[ApiToken, str]:
+def _audit(holder: User, action: str, object_type: str, object_id: Any, title: str, **more: Any) -> None:
+    """An entry about the holder's credential; they act unless the operator does (`email`)."""
+    actor = None if "email" in more else holder
+    audit.record(actor, action, object_type=object_type, object_id=object_id, title=title,
+                 country=holder.country_code, **more)  # fmt: skip
+
+
+def issue_token(owner: User, name: str, scope: str, from_cli: bool = False) -> tuple[ApiToken, str]:
     """A new token of `owner`; the clear text is returned once and only its hash is kept.
+
+    `from_cli`: the operator issues it with `rndd tokens create`, so the owner is not the actor.
 
     Raises: Invalid for an unknown scope.
     """
@@ -44,6 +55,9 @@ def issue_token(owner: User, name: str, scope: str) -> tuple[ApiToken, str]:
         raise Invalid({"scope": f"Use one of {', '.join(TOKEN_SCOPES)}."})
     token, clear = ApiToken.issue(owner, scope=scope, name=name.strip()[:100])
     db.session.add(token)
+    db.session.flush()
+    by_operator = {"email": audit.COMMAND_LINE, "owner": owner.email} if from_cli else {}
+    _audit(owner, "token.created", "token", token.id, token.name, scope=scope, **by_operator)
     db.session.commit()
     return token, clear
 
@@ -53,7 +67,9 @@ def revoke_token(owner: User, token_id: int) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != owner.id:
         raise NotFound()
-    token.revoked_at = token.revoked_at or utcnow()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        _audit(owner, "token.revoked", "token", token.id, token.name)
     db.session.commit()
     return token
 
@@ -61,12 +77,15 @@ def revoke_token(owner: User, token_id: int) -> ApiToken:
 def renew_feed_key(owner: User) -> str:
     """A new private-feed key; the previous URL stops working."""
     owner.feed_key = secrets.token_urlsafe(32)
+    _audit(owner, "feed_key.renewed", "user", owner.id, owner.email)
     db.session.commit()
     return owner.feed_key
 
 
 def revoke_feed_key(owner: User) -> None:
-    owner.feed_key = None
+    if owner.feed_key is not None:
+        owner.feed_key = None
+        _audit(owner, "feed_key.revoked", "user", owner.id, owner.email)
     db.session.commit()
 
 

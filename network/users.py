@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from network import access, mail
+from network import access, audit, mail
 from network.errors import Forbidden, Invalid, NotFound
 from network.extensions import db
 from network.models import ROLES, Country, User
@@ -56,7 +57,14 @@ def create_user(email: str, name: str, country_code: str, role: str, password: s
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    _audit(None, "user.created", user, role=role, email=audit.COMMAND_LINE)
     return user
+
+
+def _audit(actor: Any, action: str, user: User, **details: Any) -> None:
+    """An audit entry about an account, filed under the account's country."""
+    audit.record(actor, action, object_type="user", object_id=user.id, title=user.email,
+                 country=user.country_code, **details)  # fmt: skip
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -72,14 +80,52 @@ def invite(actor: Any, email: str, name: str, role: str) -> tuple[User, str]:
     """
     if not access.can_manage_users(actor, actor.country_code):
         raise Forbidden("Only country admins invite users.")
+    user = _pending_user(email, name, actor.country_code, role)
+    _audit(actor, "user.invited", user, role=role)
+    return user, _send_invitation(actor, user)
+
+
+def invite_country_admin(actor: Any, email: str, name: str, country_code: str) -> tuple[User, str]:
+    """The network admin creates a country's first admin, who gets the invitation link.
+
+    Only for a country without an active (or still invited) admin: once a country has one,
+    its own admins choose who joins them, and the secretariat cannot add itself an admin's
+    reach into a ministry (deactivating that admin, which is audited, comes first).
+
+    Raises:
+        Forbidden: the actor is not the network admin.
+        Invalid: bad e-mail or name, unknown country, or the country has an admin already.
+    """
+    if not access.can_manage_accounts(actor):
+        raise Forbidden("Only the network admin creates a country's first admin.")
+    country_code = (country_code or "").strip().upper()
+    has_admin = db.select(User.id).where(
+        User.country_code == country_code, User.role == "country_admin", User.active.is_(True)
+    )
+    if db.session.scalar(has_admin.limit(1)):
+        raise Invalid({"country": "This country has an admin already; its admins invite the others."})
+    user = _pending_user(email, name, country_code, "country_admin")
+    _audit(actor, "user.created", user, role=user.role, invited=True)
+    return user, _send_invitation(actor, user)
+
+
+def _pending_user(email: str, name: str, country_code: str, role: str) -> User:
+    """A user without a password yet, added to the session; raises Invalid for bad input."""
     email = normalise_email(email)
-    problems = _check_new_user(email, name, actor.country_code, role)
+    problems = _check_new_user(email, name, country_code, role)
     if role not in INVITABLE_ROLES:
         problems["role"] = f"Invite as one of {', '.join(INVITABLE_ROLES)}."
     if problems:
         raise Invalid(problems)
-    user = User(email=email, name=name.strip(), country_code=actor.country_code, role=role)
+    user = User(email=email, name=name.strip(), country_code=country_code, role=role)
+    user.country = db.session.get(Country, country_code)
     db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _send_invitation(actor: Any, user: User) -> str:
+    """Commit the pending user (and its audit entry), then mail the signed link; returns it."""
     db.session.commit()
     token = _serializer().dumps({"uid": user.id, "pw": None})
     link = external_url("auth.accept_invite", token=token)
@@ -88,10 +134,10 @@ def invite(actor: Any, email: str, name: str, role: str) -> tuple[User, str]:
         user.email,
         "Your invitation to RNDD Hub",
         f"{actor.name} invited you to RNDD Hub, the platform of the Regional Network on "
-        f"Digital Diplomacy, as a {role.replace('_', ' ')} of {actor.country.name}.\n\n"
+        f"Digital Diplomacy, as a {user.role.replace('_', ' ')} of {user.country.name}.\n\n"
         f"Choose your password here (the link works for {days} days, once):\n{link}\n",
     )
-    return user, link
+    return link
 
 
 def user_for_invite(token: str) -> User:
@@ -121,13 +167,13 @@ def accept_invite(token: str, password: str) -> User:
     return user
 
 
-def _managed_user(actor: Any, user_id: int) -> User:
+def _managed_user(actor: Any, user_id: int, may: Callable[[Any, User], bool] = access.can_set_role) -> User:
     user = db.session.get(User, user_id)
-    if user is None or not access.can_manage_users(actor, user.country_code):
+    if user is None or not may(actor, user):
         raise NotFound()
     if user.id == actor.id:
         raise Forbidden("You cannot change your own role or deactivate yourself.")
-    if user.role == "network_admin":
+    if user.role == "network_admin" and not access.can_manage_accounts(actor):
         raise Forbidden("The secretariat's accounts are managed by the network admin.")
     return user
 
@@ -137,15 +183,17 @@ def set_role(actor: Any, user_id: int, role: str) -> User:
     user = _managed_user(actor, user_id)
     if role not in INVITABLE_ROLES:
         raise Invalid({"role": f"Role must be one of {', '.join(INVITABLE_ROLES)}."})
-    user.role = role
+    previous, user.role = user.role, role
+    _audit(actor, "user.role_changed", user, **{"from": previous, "to": role})
     db.session.commit()
     return user
 
 
 def set_active(actor: Any, user_id: int, active: bool) -> User:
     """Deactivating signs the user out and stops their tokens at once."""
-    user = _managed_user(actor, user_id)
+    user = _managed_user(actor, user_id, access.can_set_active)
     user.active = active
+    _audit(actor, "user.activated" if active else "user.deactivated", user)
     db.session.commit()
     return user
 
@@ -156,6 +204,18 @@ def country_users(actor: Any) -> list[User]:
     return list(
         db.session.scalars(db.select(User).where(User.country_code == actor.country_code).order_by(User.name))
     )
+
+
+def all_users(actor: Any, country_code: str | None = None, role: str | None = None) -> list[User]:
+    """Every account of the network, by country and name (network admin only)."""
+    if not access.can_manage_accounts(actor):
+        raise Forbidden("Only the network admin sees every account.")
+    query = db.select(User).order_by(User.country_code, User.name)
+    if country_code:
+        query = query.where(User.country_code == country_code)
+    if role:
+        query = query.where(User.role == role)
+    return list(db.session.scalars(query))
 
 
 def save_country(actor: Any, code: str, name: str, ministry: str, language: str) -> Country:
@@ -176,12 +236,20 @@ def save_country(actor: Any, code: str, name: str, ministry: str, language: str)
         problems["default_language"] = "Choose one of the network's languages."
     if problems:
         raise Invalid(problems)
-    country = db.session.get(Country, code) or Country(code=code)
+    country = db.session.get(Country, code)
+    action = "country.changed" if country else "country.created"
+    country = country or Country(code=code)
+    before = {k: getattr(country, k) for k in ("name", "ministry", "default_language")}
     country.name, country.ministry, country.default_language = (
         name.strip(),
         ministry.strip(),
         language,
     )
+    after = {k: getattr(country, k) for k in before}
+    changes = {k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]}
     db.session.add(country)
+    if changes:
+        audit.record(actor, action, object_type="country", object_id=code, title=country.name, country=code,
+                     **changes)  # fmt: skip
     db.session.commit()
     return country

@@ -1,0 +1,78 @@
+"""The network admin's accounts page: every user, a country's first admin, (de)activation.
+
+The network admin manages accounts, not content: nothing here gives a role or reaches a
+document; roles stay with each country's admins (`network/users.py`).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from network import users
+from network.errors import Invalid, NotFound
+from network.extensions import db
+from network.forms import ActionForm
+from network.guards import role_required
+from network.models import ROLES, Country, User
+
+bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
+
+network_admin = role_required("network_admin")
+
+
+class CountryAdminForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    country = SelectField("Country", validate_choice=False)
+
+
+def _filter(name: str, allowed: set[str]) -> str | None:
+    """A list filter from the query string; one outside its choices is simply no filter."""
+    value = request.args.get(name) or None
+    return value if value in allowed else None
+
+
+@bp.route("", methods=["GET", "POST"])
+@network_admin
+def account_list():
+    countries = list(db.session.scalars(db.select(Country).order_by(Country.name)))
+    form = CountryAdminForm()
+    form.country.choices = [SelectChoice(c.code, f"{c.name} ({c.code})") for c in countries]
+    invite_link = None
+    if form.validate_on_submit():
+        try:
+            invited, invite_link = users.invite_country_admin(
+                current_user, form.email.data, form.name.data, form.country.data
+            )
+        except Invalid as error:
+            for name, problem in error.fields.items():
+                getattr(form, name, form.email).errors.append(problem)
+        else:
+            flash(f"Invitation sent to {invited.email}, country admin of {invited.country.name}.", "success")
+            form = CountryAdminForm(formdata=None)
+            form.country.choices = [SelectChoice(c.code, f"{c.name} ({c.code})") for c in countries]
+    country = _filter("country", {c.code for c in countries})
+    role = _filter("role", set(ROLES))
+    return render_template(
+        "admin/accounts.html", users=users.all_users(current_user, country, role), form=form,
+        countries=countries, roles=ROLES, country=country, role=role, action=ActionForm(),
+        invite_link=invite_link,
+    ), 422 if form.errors else 200  # fmt: skip
+
+
+@bp.post("/<int:user_id>/active")
+@network_admin
+def toggle_active(user_id: int):
+    if not ActionForm().validate_on_submit():
+        raise Invalid({"csrf_token": "The form expired; try again."})
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    user = users.set_active(current_user, user_id, not user.active)
+    flash(f"{user.name} is {'active' if user.active else 'deactivated'}.", "success")
+    return redirect(url_for(".account_list", **request.args))
