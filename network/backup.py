@@ -86,10 +86,15 @@ def create_backup(target: Path) -> BackupResult:
         Path(partial).unlink(missing_ok=True)
         raise
     result.size = target.stat().st_size
+    if databases.has_table("audit_entry"):  # an older schema may not have the audit log yet
+        _record_created(target, result)
+    return result
+
+
+def _record_created(target: Path, result: BackupResult) -> None:
     audit.record(None, "backup.created", object_type="backup", object_id=target.name,
                  path=str(target), size=result.size, files=len(result.files))  # fmt: skip
     db.session.commit()
-    return result
 
 
 def _refuse_target_inside_sources(target: Path) -> None:

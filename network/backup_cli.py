@@ -23,7 +23,7 @@ def backup_command(path: Path) -> None:
     """
     try:
         result = create_backup(path)
-    except (BackupError, DatabaseToolError) as error:
+    except (BackupError, DatabaseToolError, OSError) as error:
         click.echo(f"Backup failed: {error}", err=True)
         raise SystemExit(1) from error
     for name in result.vanished:

@@ -11,7 +11,7 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from network.extensions import db
 
@@ -41,7 +41,10 @@ def libpq_target() -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
-    uri = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    without_password = URL.create(
+        "postgresql", url.username, None, url.host, url.port, url.database, url.query
+    )
+    uri = without_password.render_as_string(hide_password=False)
     return uri, env
 
 
@@ -66,7 +69,9 @@ def schema_revision() -> str | None:
     """The Alembic revision the database is at, or None when it has no schema yet."""
     if not inspect(db.engine).has_table("alembic_version"):
         return None
-    return db.session.scalar(text("SELECT version_num FROM alembic_version"))
+    revision = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+    db.session.rollback()  # hold no snapshot or lock while the backup runs
+    return revision
 
 
 def _scripts() -> ScriptDirectory:
