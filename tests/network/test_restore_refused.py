@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import tarfile
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from network.audit import AuditEntry
 from network.extensions import db
 
 Members = list[tuple[tarfile.TarInfo, bytes]]
+# Where an absolute member would land if it were let through: somewhere harmless.
+ABSOLUTE = str(Path(tempfile.gettempdir()) / "rndd-escaped.txt")
 
 
 @pytest.fixture
@@ -114,7 +117,7 @@ CRAFTED = {
     "other database": (edit_manifest(set_dialect), "holds a mysql database"),
     "parent folder": (with_member("../escaped.txt"), "unsafe name '../escaped.txt'"),
     "nested parent": (with_member("uploads/../../escaped.txt"), "unsafe name"),
-    "absolute name": (with_member("/etc/rndd-escaped.txt"), "unsafe name '/etc/rndd-escaped.txt'"),
+    "absolute name": (with_member(ABSOLUTE), f"unsafe name '{ABSOLUTE}'"),
     "symlink": (with_member("uploads/link", tarfile.SYMTYPE, "/etc/passwd"), "link or special file"),
     "hard link": (with_member("uploads/hard", tarfile.LNKTYPE, "manifest.json"), "link or special file"),
     "stranger": (with_member("elsewhere/file.txt"), "unsafe name"),
@@ -133,6 +136,7 @@ def assert_refused(target, path: Path, message: str, tmp_path: Path) -> None:
         assert message in result.output
         assert "Nothing was restored." in result.output
         assert everything_under(tmp_path) == before
+        assert not Path(ABSOLUTE).exists()
         assert databases.tables_with_rows() == ["audit_entry"]
         entries = db.session.scalars(db.select(AuditEntry)).all()
         assert [e.action for e in entries] == ["backup.restore_refused"]
