@@ -123,7 +123,7 @@ def unpack(archive: Path, staging: Path) -> dict[str, Any]:
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as error:
         raise RestoreRefused("damaged", f"{archive} is damaged or truncated ({error}).") from error
     except OSError as error:
-        raise RestoreRefused("unreadable", f"Cannot read {archive}: {error.strerror or error}.") from error
+        raise RestoreRefused("unreadable", f"Cannot unpack {archive}: {error.strerror or error}.") from error
     manifest = _read_manifest(staging / MANIFEST, found)
     _refuse_mismatches(manifest, found)
     return manifest

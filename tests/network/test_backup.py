@@ -23,13 +23,6 @@ KEY = b"-----BEGIN PRIVATE KEY-----\nnot a real key\n-----END PRIVATE KEY-----\n
 
 
 @pytest.fixture
-def source(app, tmp_path: Path):
-    """The fixture's instance, with its node keys in the test's folder."""
-    app.config["KEY_DIR"] = str(tmp_path / "keys")
-    return app
-
-
-@pytest.fixture
 def target(backend, database_url, tmp_path: Path):
     instance = empty_instance(backend, database_url, tmp_path / "target")
     yield instance
@@ -54,12 +47,12 @@ def populate(make_user, make_document, key_dir: Path) -> None:
 
 
 @pytest.mark.both_databases
-def test_a_round_trip_brings_everything_back(source, target, make_user, make_document, tmp_path):
-    populate(make_user, make_document, Path(source.config["KEY_DIR"]))
+def test_a_round_trip_brings_everything_back(app, target, make_user, make_document, tmp_path):
+    populate(make_user, make_document, Path(app.config["KEY_DIR"]))
     before = snapshot()
     archive = tmp_path / "hub.tar.gz"
 
-    made = source.test_cli_runner().invoke(args=["backup", str(archive)])
+    made = app.test_cli_runner().invoke(args=["backup", str(archive)])
     assert made.exit_code == 0, made.output
     assert (
         db.session.scalars(db.select(AuditEntry.action).order_by(AuditEntry.id)).all()[-1] == "backup.created"
@@ -85,8 +78,8 @@ def test_a_round_trip_brings_everything_back(source, target, make_user, make_doc
         assert stat.S_IMODE(key.stat().st_mode) == 0o600
 
 
-def test_the_manifest_describes_the_archive(source, make_user, make_document, tmp_path):
-    populate(make_user, make_document, Path(source.config["KEY_DIR"]))
+def test_the_manifest_describes_the_archive(app, make_user, make_document, tmp_path):
+    populate(make_user, make_document, Path(app.config["KEY_DIR"]))
     archive = tmp_path / "hub.tar.gz"
     backup.create_backup(archive)
     with tarfile.open(archive) as tar:
@@ -95,23 +88,24 @@ def test_the_manifest_describes_the_archive(source, make_user, make_document, tm
     assert manifest["format_version"] == 1
     assert manifest["dialect"] == "sqlite"
     assert manifest["schema_revision"] == databases.head_revision()
-    assert manifest["node_name"] == source.config["NODE_NAME"]
+    assert manifest["node_name"] == app.config["NODE_NAME"]
     assert manifest["app_version"] and manifest["created_at"].endswith("Z")
     assert set(manifest["files"]) >= {"database/rndd.sqlite3", "keys/node.key"}
     assert any(name.startswith("uploads/") for name in manifest["files"])
     assert manifest["files"]["keys/node.key"]["size"] == len(KEY)
     assert stat.S_IMODE(key.mode) == 0o600
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600  # it holds password hashes and the node key
 
 
 @pytest.mark.both_databases
-def test_a_backup_taken_while_documents_are_written_restores_consistent(source, target, make_user, tmp_path):
+def test_a_backup_taken_while_documents_are_written_restores_consistent(app, target, make_user, tmp_path):
     """A writer thread keeps creating documents through the services during the backup."""
     author_id = make_user("ID", "contributor").id
     written, stop = [], threading.Event()
 
     def write() -> None:
-        with source.app_context():
+        with app.app_context():
             author = db.session.get(User, author_id)
             while not stop.is_set():
                 doc = services.create_document(
@@ -125,7 +119,7 @@ def test_a_backup_taken_while_documents_are_written_restores_consistent(source, 
     try:
         while len(written) < 3:
             stop.wait(0.01)
-        made = source.test_cli_runner().invoke(args=["backup", str(tmp_path / "busy.tar.gz")])
+        made = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "busy.tar.gz")])
         during = len(written)
     finally:
         stop.set()
@@ -168,8 +162,8 @@ def test_an_archive_of_an_older_schema_is_upgraded_after_restore(target, tmp_pat
         ]
 
 
-def test_a_failed_backup_leaves_no_partial_archive(source, make_user, make_document, tmp_path, monkeypatch):
-    populate(make_user, make_document, Path(source.config["KEY_DIR"]))
+def test_a_failed_backup_leaves_no_partial_archive(app, make_user, make_document, tmp_path, monkeypatch):
+    populate(make_user, make_document, Path(app.config["KEY_DIR"]))
     archive = tmp_path / "hub.tar.gz"
     archive.write_bytes(b"yesterday's backup")
 
@@ -177,15 +171,15 @@ def test_a_failed_backup_leaves_no_partial_archive(source, make_user, make_docum
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(backup, "_add_bytes", disk_full)
-    made = source.test_cli_runner().invoke(args=["backup", str(archive)])
+    made = app.test_cli_runner().invoke(args=["backup", str(archive)])
     assert made.exit_code == 1
     assert "No space left on device" in made.output
     assert archive.read_bytes() == b"yesterday's backup"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-def test_a_backup_inside_the_uploads_is_refused(source, tmp_path):
-    made = source.test_cli_runner().invoke(args=["backup", str(tmp_path / "uploads" / "x.tar.gz")])
+def test_a_backup_inside_the_uploads_is_refused(app, tmp_path):
+    made = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "uploads" / "x.tar.gz")])
     assert made.exit_code == 1
     assert "outside" in made.output
 

@@ -24,7 +24,6 @@ ABSOLUTE = str(Path(tempfile.gettempdir()) / "rndd-escaped.txt")
 
 @pytest.fixture
 def archive(app, make_user, make_document, tmp_path: Path) -> Path:
-    app.config["KEY_DIR"] = str(tmp_path / "keys")
     doc = make_document(title="Backed up")
     from content import attachments
 
