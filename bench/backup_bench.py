@@ -65,7 +65,8 @@ def instance(work: Path, database_url: str) -> dict[str, str]:
 
 def database_url(backend: str, work: Path, pg_url: str | None, suffix: str) -> str:
     if backend == "sqlite":
-        work.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
         return f"sqlite:///{work / 'rndd.sqlite3'}"
     return fresh_postgres(pg_url or "", suffix)
 
