@@ -12,7 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
-from network import audit
+from network import audit, backup_cli
 from network.config import LOCAL_BASE_URL
 from network.errors import Invalid
 from network.extensions import db
@@ -180,6 +180,7 @@ def audit_verify() -> None:
 def register(app: Flask) -> None:
     for command in (init_command, demo_command, users_group, tokens_group, index_group, audit_group):
         app.cli.add_command(command)
+    backup_cli.register(app)
 
 
 def _create_app() -> Flask:

@@ -38,6 +38,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{instance / 'rndd.sqlite3'}"),
         "INDEX_DIR": _env("INDEX_DIR", str(instance / "index")),
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance / "uploads")),
+        "KEY_DIR": _env("KEY_DIR", str(instance / "keys")),
         "MAX_UPLOAD_MB": max_upload_mb,
         "MAX_CONTENT_LENGTH": (max_upload_mb + 1) * 1024 * 1024,
         "REDIS_URL": _env("REDIS_URL"),

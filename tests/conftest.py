@@ -101,6 +101,7 @@ def app(database_url: str, tmp_path: Path):
         "RATELIMIT_ENABLED": False,
         "INDEX_DIR": str(tmp_path / "index"),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "KEY_DIR": str(tmp_path / "keys"),
         "SERVER_NAME": "hub.test",  # the test client's host
         "BASE_URL": "http://hub.test",
     })  # fmt: skip
