@@ -38,7 +38,7 @@ def empty_instance(backend: str, database_url: str, folder: Path) -> Flask:
         url = f"sqlite:///{folder / 'restored.sqlite3'}"
     return create_app({
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False, "SERVER_NAME": "hub.test",
+        "RATELIMIT_ENABLED": False, "SERVER_NAME": "hub.test", "BASE_URL": "http://hub.test",
         "INDEX_DIR": str(folder / "index"), "UPLOAD_DIR": str(folder / "uploads"),
         "KEY_DIR": str(folder / "keys"),
     })  # fmt: skip
