@@ -31,12 +31,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from content import api as content_api
     from content import course_api, course_views, feeds, indexing, search_views
     from content import views as content_views
-    from network import admin, api, auth, cli, errors, identity, openapi, templating, tokens, users_api
+    from network import (
+        account,
+        admin,
+        api,
+        auth,
+        cli,
+        errors,
+        identity,
+        openapi,
+        templating,
+        tokens,
+        users_api,
+    )
 
     identity.register(app)
     errors.register(app)
     templating.register(app)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(users_api.bp)

@@ -43,6 +43,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAIL_USE_TLS": (_env("MAIL_USE_TLS", "1") or "1") not in {"0", "false", "no"},
         "MAIL_SENDER": _env("MAIL_SENDER", "RNDD Hub <no-reply@rndd.invalid>"),
         "INVITE_MAX_AGE_DAYS": int(_env("INVITE_MAX_AGE_DAYS", "7") or 7),
+        "RESET_MAX_AGE_MINUTES": int(_env("RESET_MAX_AGE_MINUTES", "60") or 60),
+        "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES", "120") or 120),
+        "SESSION_MAX_HOURS": int(_env("SESSION_MAX_HOURS", "12") or 12),
     }
 
 

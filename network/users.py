@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from network import access, mail
+from network import access, mail, passwords, sessions
 from network.errors import Forbidden, Invalid, NotFound
 from network.extensions import db
+from network.links import absolute_url
 from network.models import ROLES, Country, User
 
-PASSWORD_MIN = 10
 INVITABLE_ROLES = ("reader", "contributor", "country_admin")
 
 
@@ -37,18 +37,13 @@ def _check_new_user(email: str, name: str, country_code: str, role: str) -> dict
     return problems
 
 
-def check_password(password: str) -> None:
-    if len(password) < PASSWORD_MIN:
-        raise Invalid({"password": f"Use at least {PASSWORD_MIN} characters."})
-
-
 def create_user(email: str, name: str, country_code: str, role: str, password: str) -> User:
     """Create an active user (CLI and demo); the caller commits."""
     email = normalise_email(email)
     country_code = country_code.upper()
     problems = _check_new_user(email, name, country_code, role)
-    if len(password) < PASSWORD_MIN:
-        problems["password"] = f"Use at least {PASSWORD_MIN} characters."
+    if passwords.problem(password):
+        problems["password"] = passwords.problem(password) or ""
     if problems:
         raise Invalid(problems)
     user = User(email=email, name=name.strip(), country_code=country_code, role=role)
@@ -62,12 +57,16 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="rndd-invite")
 
 
-def invite(actor: Any, email: str, name: str, role: str) -> tuple[User, str]:
+def invite(actor: Any, email: str, name: str, role: str) -> User | None:
     """Create a pending user of the actor's country and send them a signed, expiring link.
+
+    An address that already has an account in another country changes nothing and returns
+    None; the caller answers as for a sent invitation, so the admin learns nothing of the
+    other country's users.
 
     Raises:
         Forbidden: the actor is not a country admin.
-        Invalid: bad e-mail, name or role.
+        Invalid: bad e-mail, name or role, or a user of the actor's own country has the address.
     """
     if not access.can_manage_users(actor, actor.country_code):
         raise Forbidden("Only country admins invite users.")
@@ -75,13 +74,18 @@ def invite(actor: Any, email: str, name: str, role: str) -> tuple[User, str]:
     problems = _check_new_user(email, name, actor.country_code, role)
     if role not in INVITABLE_ROLES:
         problems["role"] = f"Invite as one of {', '.join(INVITABLE_ROLES)}."
+    existing = db.session.scalar(db.select(User).where(User.email == email))
+    if existing is not None and existing.country_code != actor.country_code:
+        problems.pop("email", None)
+        if not problems:
+            return None
     if problems:
         raise Invalid(problems)
     user = User(email=email, name=name.strip(), country_code=actor.country_code, role=role)
     db.session.add(user)
     db.session.commit()
     token = _serializer().dumps({"uid": user.id, "pw": None})
-    link = url_for("auth.accept_invite", token=token, _external=True)
+    link = absolute_url("auth.accept_invite", token=token)
     days = current_app.config["INVITE_MAX_AGE_DAYS"]
     mail.send(
         user.email,
@@ -90,7 +94,7 @@ def invite(actor: Any, email: str, name: str, role: str) -> tuple[User, str]:
         f"Digital Diplomacy, as a {role.replace('_', ' ')} of {actor.country.name}.\n\n"
         f"Choose your password here (the link works for {days} days, once):\n{link}\n",
     )
-    return user, link
+    return user
 
 
 def user_for_invite(token: str) -> User:
@@ -114,7 +118,7 @@ def user_for_invite(token: str) -> User:
 
 def accept_invite(token: str, password: str) -> User:
     user = user_for_invite(token)
-    check_password(password)
+    passwords.check(password)
     user.set_password(password)
     db.session.commit()
     return user
@@ -136,15 +140,20 @@ def set_role(actor: Any, user_id: int, role: str) -> User:
     user = _managed_user(actor, user_id)
     if role not in INVITABLE_ROLES:
         raise Invalid({"role": f"Role must be one of {', '.join(INVITABLE_ROLES)}."})
-    user.role = role
+    if user.role != role:
+        user.role = role
+        sessions.end_all(user, actor=actor, reason="role changed")
     db.session.commit()
     return user
 
 
 def set_active(actor: Any, user_id: int, active: bool) -> User:
-    """Deactivating signs the user out and stops their tokens at once."""
+    """Deactivating ends the user's sessions and stops their tokens at once (the token loader
+    refuses tokens of inactive users)."""
     user = _managed_user(actor, user_id)
     user.active = active
+    if not active:
+        sessions.end_all(user, actor=actor, reason="deactivated")
     db.session.commit()
     return user
 
