@@ -54,8 +54,9 @@ def request_reset(email: str) -> None:
     user = db.session.scalar(db.select(User).where(User.email == address))
     if user is not None and user.active:
         _send(user, reset_link(user))
-    audit.record(user, "password.reset_requested", email=address, object_type="user",
-                 object_id=user.id if user else None, sent=user is not None and user.active)  # fmt: skip
+    audit.record(None, "password.reset_requested", email=address, object_type="user",
+                 object_id=user.id if user else None, country=user.country_code if user else None,
+                 sent=user is not None and user.active)  # fmt: skip
     db.session.commit()
 
 
