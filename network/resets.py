@@ -79,8 +79,9 @@ def send_reset(actor: Any, user_id: int) -> User:
     return user
 
 
-def user_for_reset(token: str) -> User:
-    """The user a valid, unused, unexpired link names.
+def user_for_reset(token: str, lock: bool = False) -> User:
+    """The user a valid, unused, unexpired link names; with `lock`, their row is locked until
+    commit, so two uses of one link at the same moment cannot both pass (PostgreSQL).
 
     Raises:
         NotFound: the link was altered, expired, used, or the password changed since
@@ -95,7 +96,8 @@ def user_for_reset(token: str) -> User:
     except BadSignature:
         why = "altered"
     else:
-        user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+        uid = data.get("uid") if isinstance(data, dict) else None
+        user = db.session.get(User, uid, with_for_update=lock, populate_existing=lock) if uid else None
         if user is None or not user.active or data.get("fp") != _fingerprint(user):
             why = "used or superseded"
     if why:
@@ -114,8 +116,8 @@ def reset_password(token: str, password: str) -> User:
         NotFound: see `user_for_reset`.
         Invalid: the new password breaks the policy.
     """
-    user = user_for_reset(token)
     passwords.check(password)
+    user = user_for_reset(token, lock=True)
     user.set_password(password)
     sessions.end_all(user, reason="password reset")
     credentials.forget_failures(user.email)
@@ -131,8 +133,9 @@ def change_password(user: User, current: str, new: str) -> None:
         Invalid: the current password is wrong, or the new one breaks the policy.
         TooManyAttempts: too many wrong current passwords (counted like sign-in failures).
     """
-    if credentials.locked_minutes(user.email):
-        raise credentials.TooManyAttempts(credentials.locked_minutes(user.email))
+    waiting = credentials.locked_minutes(user.email)
+    if waiting:
+        raise credentials.TooManyAttempts(waiting)
     if not user.check_password(current):
         minutes = credentials.record_failure(user.email)
         db.session.commit()
