@@ -18,7 +18,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import ForeignKey, String, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from network import audit
+from network import audit, credentials
 from network.errors import NotFound
 from network.extensions import db
 from network.models import User, utcnow
@@ -88,8 +88,6 @@ def sign_in(user: User, method: str) -> None:
     `passkey`, `password+totp`...): the browser's previous session ends and nothing of it is
     kept (so no session fixation, and a new CSRF token), a new server-side row and key, the
     Flask-Login user, an audit entry. Commits."""
-    from network import credentials
-
     _end_current()
     session.clear()
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # Flask-WTF's per-request copy
