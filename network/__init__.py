@@ -33,7 +33,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from content import api as content_api
     from content import course_api, course_views, feeds, indexing, search_views
     from content import views as content_views
-    from network import admin, api, auth, cli, errors, identity, openapi, templating, tokens, users_api
+    from network import (
+        account,
+        admin,
+        api,
+        auth,
+        cli,
+        errors,
+        identity,
+        openapi,
+        templating,
+        tokens,
+        users_api,
+    )
     from network.accounts import bp as accounts_bp
     from network.audit_views import api as audit_api
     from network.audit_views import bp as audit_bp
@@ -44,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     templating.register(app)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(users_api.bp)

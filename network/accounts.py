@@ -43,10 +43,9 @@ def account_list():
     countries = list(db.session.scalars(db.select(Country).order_by(Country.name)))
     form = CountryAdminForm()
     form.country.choices = [SelectChoice(c.code, f"{c.name} ({c.code})") for c in countries]
-    invite_link = None
     if form.validate_on_submit():
         try:
-            invited, invite_link = users.invite_country_admin(
+            invited = users.invite_country_admin(
                 current_user, form.email.data, form.name.data, form.country.data
             )
         except Invalid as error:
@@ -61,7 +60,6 @@ def account_list():
     return render_template(
         "admin/accounts.html", users=users.all_users(current_user, country, role), form=form,
         countries=countries, roles=ROLES, country=country, role=role, action=ActionForm(),
-        invite_link=invite_link,
     ), 422 if form.errors else 200  # fmt: skip
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from content.models import LANGUAGES
-from network import users
+from network import resets, users
 from network.errors import Invalid, NotFound
 from network.extensions import db
 from network.forms import ActionForm, CountryForm, InviteForm, RoleForm
@@ -24,20 +24,19 @@ network_admin = role_required("network_admin")
 @country_admin
 def user_list():
     form = InviteForm()
-    invite_link = None
     if form.validate_on_submit():
         try:
-            invited, invite_link = users.invite(current_user, form.email.data, form.name.data, form.role.data)
+            users.invite(current_user, form.email.data, form.name.data, form.role.data)
         except Invalid as error:
             for name, problem in error.fields.items():
                 getattr(form, name, form.email).errors.append(problem)
-        else:
-            flash(f"Invitation sent to {invited.email}.", "success")
+        else:  # the same words when the address belongs to another country (users.invite)
+            flash(f"Invitation sent to {users.normalise_email(form.email.data)}.", "success")
             form = InviteForm(formdata=None)
     status = 422 if form.errors else 200
     return render_template(
         "admin/users.html", users=users.country_users(current_user), form=form,
-        role_form=RoleForm(), action=ActionForm(), invite_link=invite_link,
+        role_form=RoleForm(), action=ActionForm(),
     ), status  # fmt: skip
 
 
@@ -62,6 +61,16 @@ def toggle_active(user_id: int):
         raise NotFound()
     user = users.set_active(current_user, user_id, not user.active)
     flash(f"{user.name} is {'active' if user.active else 'deactivated'}.", "success")
+    return redirect(url_for(".user_list"))
+
+
+@bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
+@country_admin
+def send_reset(user_id: int):
+    if not ActionForm().validate_on_submit():
+        raise Invalid({"csrf_token": "The form expired; try again."})
+    user = resets.send_reset(current_user, user_id)
+    flash(f"A link to choose a new password was sent to {user.email}.", "success")
     return redirect(url_for(".user_list"))
 
 

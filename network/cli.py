@@ -96,6 +96,24 @@ def users_create(email: str, name: str, country: str, role: str) -> None:
     click.echo(f"Created {user.email} ({user.role}, {user.country_code}).")
 
 
+@users_group.command("reset-link")
+@click.argument("email")
+@with_appcontext
+def users_reset_link(email: str) -> None:
+    """Print a link that lets the user choose a new password (once, for a limited time)."""
+    from network import resets
+
+    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        click.echo(f"No active user {email}.", err=True)
+        raise SystemExit(1)
+    link = resets.reset_link(user)
+    audit.record(None, "password.reset_requested", email=audit.COMMAND_LINE, object_type="user",
+                 object_id=user.id, title=user.email, country=user.country_code)  # fmt: skip
+    db.session.commit()
+    click.echo(link)
+
+
 @click.group("tokens")
 def tokens_group() -> None:
     """Manage API tokens."""

@@ -53,6 +53,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "BASE_URL": _env("BASE_URL"),
         "PROXY_HOPS": int(_env("PROXY_HOPS", "0") or 0),
         "ALLOWED_IMAGE_HOSTS": _list("ALLOWED_IMAGE_HOSTS"),
+        "RESET_MAX_AGE_MINUTES": int(_env("RESET_MAX_AGE_MINUTES", "60") or 60),
+        "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES", "120") or 120),
+        "SESSION_MAX_HOURS": int(_env("SESSION_MAX_HOURS", "12") or 12),
     }
 
 

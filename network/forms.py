@@ -7,7 +7,8 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from network.users import INVITABLE_ROLES, PASSWORD_MIN
+from network.passwords import PASSWORD_MAX, PASSWORD_MIN
+from network.users import INVITABLE_ROLES
 
 ROLE_CHOICES = [SelectChoice(role, role.replace("_", " ").capitalize()) for role in INVITABLE_ROLES]
 
@@ -19,8 +20,18 @@ class LoginForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)])
+    password = PasswordField(
+        "New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)]
+    )
     confirm = PasswordField("Repeat it", validators=[EqualTo("password", "The two do not match.")])
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
 
 
 class InviteForm(FlaskForm):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Flask, Request, g, request
 from flask_login import AnonymousUserMixin
 
-from network import guards
+from network import guards, sessions
 from network.extensions import db, login_manager
 from network.models import ApiToken, User, utcnow
 
@@ -35,11 +35,15 @@ def register(app: Flask) -> None:
 
 
 def load_user(user_id: str) -> User | None:
-    """The session's user; a request that carries a bearer token is the token's alone."""
+    """The session's user, only while its server-side session row is live (network/sessions.py);
+    so Flask-Login's remember-me cookie, which carries no session key, never signs anyone in.
+    A request that carries a bearer token is the token's alone."""
     if not user_id.isdigit() or bearer_token(request):
         return None
     user = db.session.get(User, int(user_id))
-    return user if user and user.active else None
+    if user is None or not user.active:
+        return None
+    return user if sessions.live_session(user.id) else None
 
 
 def bearer_token(request: Request) -> str | None:

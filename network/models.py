@@ -18,6 +18,7 @@ ROLES = ("reader", "contributor", "country_admin", "network_admin")
 TOKEN_SCOPES = ("read", "write")
 
 _hasher = PasswordHasher()
+_dummy_hash: str | None = None
 
 
 def utcnow() -> datetime:
@@ -68,15 +69,30 @@ class User(UserMixin, db.Model):
         self.password_hash = _hasher.hash(password)
 
     def check_password(self, password: str) -> bool:
-        if not self.password_hash:
-            return False
-        try:
-            return _hasher.verify(self.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
+        """Verify against the stored hash, or a dummy one when there is none (same time taken)."""
+        return verify_password(self.password_hash, password)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}@{self.country_code}>"
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Argon2 verification; with no hash (unknown address, pending invitation) a dummy hash of
+    the same cost is verified instead, so every refusal costs the same time."""
+    global _dummy_hash
+    if not password_hash:
+        if _dummy_hash is None:
+            _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
+        _verify(_dummy_hash, password)
+        return False
+    return _verify(password_hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 class ApiToken(db.Model):

@@ -243,10 +243,10 @@ schemas:
       email: {type: string, format: email}
       name: {type: string, minLength: 1, maxLength: 120}
       role: {type: string, enum: [reader, contributor, country_admin], default: reader}
-  InvitedUser:
+  InvitationSent:
     type: object
-    required: [user, invite_url]
-    properties: {user: {$ref: '#/components/schemas/User'}, invite_url: {type: string}}
+    required: [email, message]
+    properties: {email: {type: string}, message: {type: string}}
   UserUpdate:
     type: object
     additionalProperties: false

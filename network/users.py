@@ -9,13 +9,12 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from network import access, audit, mail
+from network import access, audit, mail, passwords, sessions
 from network.errors import Forbidden, Invalid, NotFound
 from network.extensions import db
 from network.models import ROLES, Country, User
 from network.urls import external_url
 
-PASSWORD_MIN = 10
 INVITABLE_ROLES = ("reader", "contributor", "country_admin")
 
 
@@ -39,18 +38,13 @@ def _check_new_user(email: str, name: str, country_code: str, role: str) -> dict
     return problems
 
 
-def check_password(password: str) -> None:
-    if len(password) < PASSWORD_MIN:
-        raise Invalid({"password": f"Use at least {PASSWORD_MIN} characters."})
-
-
 def create_user(email: str, name: str, country_code: str, role: str, password: str) -> User:
     """Create an active user (CLI and demo); the caller commits."""
     email = normalise_email(email)
     country_code = country_code.upper()
     problems = _check_new_user(email, name, country_code, role)
-    if len(password) < PASSWORD_MIN:
-        problems["password"] = f"Use at least {PASSWORD_MIN} characters."
+    if passwords.problem(password):
+        problems["password"] = passwords.problem(password) or ""
     if problems:
         raise Invalid(problems)
     user = User(email=email, name=name.strip(), country_code=country_code, role=role)
@@ -71,21 +65,34 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="rndd-invite")
 
 
-def invite(actor: Any, email: str, name: str, role: str) -> tuple[User, str]:
+def invite(actor: Any, email: str, name: str, role: str) -> User | None:
     """Create a pending user of the actor's country and send them a signed, expiring link.
+
+    An address that already has an account in another country changes nothing and returns
+    None; the caller answers as for a sent invitation, so the admin learns nothing of the
+    other country's users.
 
     Raises:
         Forbidden: the actor is not a country admin.
-        Invalid: bad e-mail, name or role.
+        Invalid: bad e-mail, name or role, or a user of the actor's own country has the address.
     """
     if not access.can_manage_users(actor, actor.country_code):
         raise Forbidden("Only country admins invite users.")
+    email = normalise_email(email)
+    existing = db.session.scalar(db.select(User.country_code).where(User.email == email))
+    if existing is not None and existing != actor.country_code:
+        problems = _invite_problems(email, name, actor.country_code, role)
+        problems.pop("email", None)
+        if problems:
+            raise Invalid(problems)
+        return None
     user = _pending_user(email, name, actor.country_code, role)
     _audit(actor, "user.invited", user, role=role)
-    return user, _send_invitation(actor, user)
+    _send_invitation(actor, user)
+    return user
 
 
-def invite_country_admin(actor: Any, email: str, name: str, country_code: str) -> tuple[User, str]:
+def invite_country_admin(actor: Any, email: str, name: str, country_code: str) -> User:
     """The network admin creates a country's first admin, who gets the invitation link.
 
     Only for a country without an active (or still invited) admin: once a country has one,
@@ -106,15 +113,21 @@ def invite_country_admin(actor: Any, email: str, name: str, country_code: str) -
         raise Invalid({"country": "This country has an admin already; its admins invite the others."})
     user = _pending_user(email, name, country_code, "country_admin")
     _audit(actor, "user.created", user, role=user.role, invited=True)
-    return user, _send_invitation(actor, user)
+    _send_invitation(actor, user)
+    return user
+
+
+def _invite_problems(email: str, name: str, country_code: str, role: str) -> dict[str, str]:
+    problems = _check_new_user(email, name, country_code, role)
+    if role not in INVITABLE_ROLES:
+        problems["role"] = f"Invite as one of {', '.join(INVITABLE_ROLES)}."
+    return problems
 
 
 def _pending_user(email: str, name: str, country_code: str, role: str) -> User:
     """A user without a password yet, added to the session; raises Invalid for bad input."""
     email = normalise_email(email)
-    problems = _check_new_user(email, name, country_code, role)
-    if role not in INVITABLE_ROLES:
-        problems["role"] = f"Invite as one of {', '.join(INVITABLE_ROLES)}."
+    problems = _invite_problems(email, name, country_code, role)
     if problems:
         raise Invalid(problems)
     user = User(email=email, name=name.strip(), country_code=country_code, role=role)
@@ -124,8 +137,12 @@ def _pending_user(email: str, name: str, country_code: str, role: str) -> User:
     return user
 
 
-def _send_invitation(actor: Any, user: User) -> str:
-    """Commit the pending user (and its audit entry), then mail the signed link; returns it."""
+def _send_invitation(actor: Any, user: User) -> None:
+    """Commit the pending user (and its audit entry), then mail the signed link.
+
+    The link goes only to the invited address (or the log without SMTP), never to the inviter:
+    whoever holds it can take the account.
+    """
     db.session.commit()
     token = _serializer().dumps({"uid": user.id, "pw": None})
     link = external_url("auth.accept_invite", token=token)
@@ -137,7 +154,6 @@ def _send_invitation(actor: Any, user: User) -> str:
         f"Digital Diplomacy, as a {user.role.replace('_', ' ')} of {user.country.name}.\n\n"
         f"Choose your password here (the link works for {days} days, once):\n{link}\n",
     )
-    return link
 
 
 def user_for_invite(token: str) -> User:
@@ -161,7 +177,7 @@ def user_for_invite(token: str) -> User:
 
 def accept_invite(token: str, password: str) -> User:
     user = user_for_invite(token)
-    check_password(password)
+    passwords.check(password)
     user.set_password(password)
     db.session.commit()
     return user
@@ -183,17 +199,22 @@ def set_role(actor: Any, user_id: int, role: str) -> User:
     user = _managed_user(actor, user_id)
     if role not in INVITABLE_ROLES:
         raise Invalid({"role": f"Role must be one of {', '.join(INVITABLE_ROLES)}."})
-    previous, user.role = user.role, role
-    _audit(actor, "user.role_changed", user, **{"from": previous, "to": role})
+    if user.role != role:
+        previous, user.role = user.role, role
+        _audit(actor, "user.role_changed", user, **{"from": previous, "to": role})
+        sessions.end_all(user, actor=actor, reason="role changed")
     db.session.commit()
     return user
 
 
 def set_active(actor: Any, user_id: int, active: bool) -> User:
-    """Deactivating signs the user out and stops their tokens at once."""
+    """Deactivating ends the user's sessions and stops their tokens at once (the token loader
+    refuses tokens of inactive users)."""
     user = _managed_user(actor, user_id, access.can_set_active)
     user.active = active
     _audit(actor, "user.activated" if active else "user.deactivated", user)
+    if not active:
+        sessions.end_all(user, actor=actor, reason="deactivated")
     db.session.commit()
     return user
 

@@ -67,11 +67,11 @@ def invite_user():
         application/json:
           schema: {$ref: '#/components/schemas/UserInvite'}
     responses:
-      201:
-        description: The invited user and the link sent to them.
+      202:
+        description: The invitation is sent (the same answer for an address of another country's user).
         content:
           application/json:
-            schema: {$ref: '#/components/schemas/InvitedUser'}
+            schema: {$ref: '#/components/schemas/InvitationSent'}
       400: {$ref: '#/components/responses/BadRequest'}
       401: {$ref: '#/components/responses/Unauthorized'}
       403: {$ref: '#/components/responses/Forbidden'}
@@ -80,9 +80,11 @@ def invite_user():
       422: {$ref: '#/components/responses/Invalid'}
     """
     body = _fields(json_body(), ("email", "name", "role"))
-    invited, link = users.invite(current_user, body.get("email", ""), body.get("name", ""),
-                                 body.get("role", "reader"))  # fmt: skip
-    return jsonify(user=user_json(invited), invite_url=link), 201
+    email = body.get("email", "")
+    users.invite(current_user, email, body.get("name", ""), body.get("role", "reader"))
+    # The same answer when the address belongs to another country (users.invite).
+    address = users.normalise_email(email)
+    return jsonify(email=address, message=f"Invitation sent to {address}."), 202
 
 
 @bp.patch("/users/<int:user_id>")

@@ -21,6 +21,8 @@ PUBLIC = {
     "content.document": "one document, through services.get_readable",
     "auth.login": "signing in",
     "auth.accept_invite": "the signed invitation link is the credential",
+    "auth.forgot_password": "asking for a reset link; the same answer for any address",
+    "auth.reset_password": "the signed, single-use reset link is the credential",
     "api.countries": "reference data",
     "api.topics": "reference data",
     "content_api.documents": "readable documents, filtered by the access policy",
