@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from network import users
+from network import second_factor, users
 from network.errors import Invalid
 from network.extensions import db, limiter
 from network.forms import LoginForm, SetPasswordForm
@@ -34,7 +34,10 @@ def login():
     if form.validate_on_submit():
         user = db.session.scalar(db.select(User).where(User.email == form.email.data.strip().lower()))
         if user and user.active and user.check_password(form.password.data):
-            login_user(user)
+            if second_factor.has_second_factor(user):
+                second_factor.remember_pending(user, form.next.data or "")
+                return redirect(url_for("signin.verify"))
+            second_factor.finish_sign_in(user, "password")
             flash(f"Welcome, {user.name}.", "success")
             return redirect(_safe_next(form.next.data))
         form.password.errors.append("E-mail or password is not right, or the account is inactive.")

@@ -43,6 +43,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAIL_USE_TLS": (_env("MAIL_USE_TLS", "1") or "1") not in {"0", "false", "no"},
         "MAIL_SENDER": _env("MAIL_SENDER", "RNDD Hub <no-reply@rndd.invalid>"),
         "INVITE_MAX_AGE_DAYS": int(_env("INVITE_MAX_AGE_DAYS", "7") or 7),
+        "REQUIRE_2FA": _env("REQUIRE_2FA"),  # None: `admins`, or `none` in tests (network/second_factor.py)
     }
 
 
@@ -70,8 +71,10 @@ def check(config: dict[str, Any]) -> None:
     """Refuse to start without a secret key unless debugging or testing.
 
     Raises:
-        ConfigError: the secret key is missing outside debug and tests.
+        ConfigError: the secret key is missing outside debug and tests, or RNDD_REQUIRE_2FA is unknown.
     """
+    if config.get("REQUIRE_2FA") not in (None, "admins", "all", "none"):
+        raise ConfigError("RNDD_REQUIRE_2FA must be admins, all or none.")
     if config.get("SECRET_KEY"):
         return
     if config.get("DEBUG") or config.get("TESTING"):
