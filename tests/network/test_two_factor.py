@@ -64,7 +64,9 @@ def test_enrolment_shows_inline_svg_and_takes_effect_only_once_a_code_is_confirm
     assert confirmed.status_code == 200 and totp.is_enabled(user)
     codes = re.findall(r"<li><code>([a-z2-9-]{19})</code></li>", confirmed.get_data(as_text=True))
     assert len(codes) == 10 and len(set(codes)) == 10
-    stored = db.session.scalars(db.select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)).all()
+    stored = db.session.scalars(
+        db.select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)
+    ).all()
     assert not set(codes) & set(stored)  # only digests are kept
     assert "totp.enabled" in _actions(user) and "totp.failure" in _actions(user)
 
