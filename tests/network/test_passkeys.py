@@ -71,7 +71,8 @@ def test_registering_keeps_the_public_key_transports_and_name(client, make_user,
     assert (key.user_id, key.name, key.transport_list, key.sign_count) == (user.id, "Key", ["internal"], 0)
     assert "Key" in client.get("/account/security/").get_data(as_text=True)
     assert db.session.scalar(db.select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "passkey.added"
-    again = client.post(f"{REGISTER}/options", json={}).get_json()  # the user keeps one handle for all their passkeys
+    # the user keeps one handle for all their passkeys, and the authenticator is told of this one
+    again = client.post(f"{REGISTER}/options", json={}).get_json()
     assert (
         again["user"]["id"] == key.user_handle and again["excludeCredentials"][0]["id"] == key.credential_id
     )
@@ -188,7 +189,10 @@ def test_another_users_passkey_is_no_second_factor(client, make_user, login):
     assert _failures()[-1]["reason"] == "unknown passkey"
 
 
-@pytest.mark.parametrize("body", ["nonsense", [], {"purpose": "passwordless"}, {"purpose": "x", "credential": {}}])
+BAD_BODIES = ["nonsense", [], {"purpose": "passwordless"}, {"purpose": "x", "credential": {}}]
+
+
+@pytest.mark.parametrize("body", BAD_BODIES)
 def test_malformed_answers_are_a_4xx(client, body):
     client.post("/login/passkey/options", json={"purpose": "passwordless"})
     response = client.post("/login/passkey/verify", json=body)
