@@ -19,7 +19,6 @@ from network.models import User
 
 PENDING_SECONDS = 300
 _PENDING_KEY = "second_factor_pending"
-REQUIRE_CHOICES = ("admins", "all", "none")
 # What a user who must enrol may still reach: the enrolment pages, signing out, static files.
 ENROLMENT_ENDPOINTS = {
     "security.overview", "security.totp_enrol", "security.totp_confirm",
@@ -53,7 +52,9 @@ def pending_user() -> User | None:
     pending = session.get(_PENDING_KEY)
     if not isinstance(pending, dict) or pending.get("expires", 0) < time.time():
         return None
-    user = db.session.get(User, pending.get("user_id"))
+    if not isinstance(pending.get("user_id"), int):
+        return None
+    user = db.session.get(User, pending["user_id"])
     return user if user is not None and user.active else None
 
 
