@@ -72,6 +72,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(course_views.bp)
     app.register_blueprint(course_api.bp)
+    from network import second_factor, security_views, signin_views
+
+    app.register_blueprint(security_views.bp)
+    app.register_blueprint(signin_views.bp)
+    second_factor.register(app)
     indexing.register(app)
     cli.register(app)
     logging.getLogger("rndd").setLevel(logging.INFO)

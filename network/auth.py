@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 
-from network import credentials, resets, sessions, users
+from network import credentials, resets, second_factor, sessions, users
 from network.credentials import TooManyAttempts
 from network.errors import Invalid
 from network.extensions import limiter
@@ -47,6 +47,9 @@ def login():
         except Invalid as error:
             form.password.errors.extend(error.fields.values())
         else:
+            if second_factor.has_second_factor(user):
+                second_factor.remember_pending(user, form.next.data or "")
+                return redirect(url_for("signin.verify"))
             sessions.sign_in(user, "password")
             flash(f"Welcome, {user.name}.", "success")
             return redirect(_safe_next(form.next.data))

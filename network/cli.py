@@ -49,6 +49,7 @@ def demo_command(serve: bool, host: str, port: int) -> None:
     from content.demo import load_demo
 
     init_database()
+    current_app.config["REQUIRE_2FA"] = current_app.config.get("REQUIRE_2FA") or "none"
     load_demo(echo=click.echo)
     click.echo(f"Search index: {indexing.rebuild()} documents indexed.")
     if serve:

@@ -56,6 +56,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RESET_MAX_AGE_MINUTES": int(_env("RESET_MAX_AGE_MINUTES", "60") or 60),
         "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES", "120") or 120),
         "SESSION_MAX_HOURS": int(_env("SESSION_MAX_HOURS", "12") or 12),
+        "REQUIRE_2FA": _env("REQUIRE_2FA"),  # None: `admins`, or `none` in tests (network/second_factor.py)
     }
 
 
@@ -83,8 +84,10 @@ def check(config: dict[str, Any]) -> None:
     """Refuse to start without a secret key unless debugging or testing.
 
     Raises:
-        ConfigError: the secret key is missing outside debug and tests.
+        ConfigError: the secret key is missing outside debug and tests, or RNDD_REQUIRE_2FA is unknown.
     """
+    if config.get("REQUIRE_2FA") not in (None, "admins", "all", "none"):
+        raise ConfigError("RNDD_REQUIRE_2FA must be admins, all or none.")
     if config.get("SECRET_KEY"):
         return
     if config.get("DEBUG") or config.get("TESTING"):

@@ -79,8 +79,8 @@ HTTP_CODES = {
 
 
 def wants_json() -> bool:
-    """API paths always answer JSON; elsewhere the Accept header decides."""
-    if request.path.startswith(("/api/", "/federation/")):
+    """API paths and JSON requests always answer JSON; elsewhere the Accept header decides."""
+    if request.path.startswith(("/api/", "/federation/")) or request.is_json:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return (

@@ -106,12 +106,13 @@ def app(database_url: str, tmp_path: Path):
         "BASE_URL": "http://hub.test",
     })  # fmt: skip
 
-    @app.before_request
     def _one_request_one_identity() -> None:
         """The fixture holds one app context that requests reuse; in production each request
-        has its own `g`, so forget the previous request's user and token here."""
+        has its own `g`, so forget the previous request's user and token here (first of all hooks)."""
         for key in ("_login_user", "api_token", "documents_changed"):
             g.pop(key, None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _one_request_one_identity)
 
     with app.app_context():
         _empty_tables()

@@ -39,6 +39,9 @@ PUBLIC = {
     "feeds.country": "a country's public documents only",
     "feeds.topic": "a topic's public documents only",
     "feeds.private": "the revocable key in the URL is the credential; policy-filtered",
+    "signin.verify": "second sign-in step: the pending sign-in the password left in the session",
+    "signin.passkey_options": "a passkey challenge, for the pending sign-in or a passwordless one",
+    "signin.passkey_verify": "the passkey's signature over that challenge is the credential",
 }
 
 
