@@ -99,7 +99,7 @@ def test_a_passing_io_error_makes_a_drain_fail_and_rebuilds_nothing(app, make_do
     monkeypatch.setattr(Path, "read_text", flaky)
     with pytest.raises(OSError):
         indexing.drain()
-    assert rebuilt == [] and (root / store.CURRENT).read_text() == before
+    assert rebuilt == [] and read_text(root / store.CURRENT) == before
     failures.clear()
     assert indexing.drain() > 0
     assert indexing.verify().is_clean and rebuilt == []
