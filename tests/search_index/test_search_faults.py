@@ -230,3 +230,39 @@ def test_documents_changed_after_the_batch_are_left_to_a_later_drain(tmp_path, m
     ix.apply([(2, None)], 12, since=11, changed_since=lambda ids: set())
     assert ix.entries() == {1: [2]}
     ix.close()
+
+
+QUERIES = [
+    ("crisis", {}), ('"consular crisis"', {}), ("cris*", {}), ("crsis~", {}), ("crisis -portal", {}),
+    ("portal OR diplomasi", {}), ("", {"country": ["ID"], "year": ["2016"]}), ("negotiatons", {}),
+    ("外交", {}), ("การทูต", {}), ("crisis", {"topic": ["crisis-response"], "kind": "case_study"}),
+]  # fmt: skip
+
+
+def test_an_open_searcher_never_opens_another_file(tmp_path, make_record, monkeypatch):
+    # What makes the commit race above impossible, whatever a search reads: stored fields,
+    # lengths, sort keys, postings, the words for suggestions.
+    from whoosh.filedb.filestore import FileStorage
+
+    ix = SearchIndex(tmp_path / "index")
+    languages = ["en", "id", "zh", "th", "fil"]
+    for n in range(1, 11):
+        body = {"zh": "中国外交部", "th": "นักการทูต"}.get(languages[n % 5], "consular crisis portal diplomasi")
+        record = make_record(
+            id=n, language=languages[n % 5], body=body, topics=["crisis-response"], year=2015 + n
+        )
+        ix.apply([(n, record)], n)
+    ix.apply([(4, None)], 11)
+    assert ix.search("crisis", PUBLIC).total  # opened
+    opened: list[str] = []
+    open_file = FileStorage.open_file
+    monkeypatch.setattr(
+        FileStorage, "open_file", lambda self, name, **kw: opened.append(name) or open_file(self, name, **kw)
+    )
+    for q, filters in QUERIES:
+        for sort in ("relevance", "newest"):
+            for page in (1, 2):
+                ix.search(q, PUBLIC, filters=filters, sort=sort, page=page, per_page=3)
+    assert ix.watermark() == 11 and len(ix.entries()) == 9
+    assert opened == []
+    ix.close()
