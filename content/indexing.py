@@ -3,55 +3,44 @@
 The database is the truth: the index only ever follows `change_log` by sequence number and
 keeps its watermark inside itself, so it can be dropped and rebuilt at any time. Web requests
 never open a writer while they run; the rows they committed are applied after the response.
+
+Only two things rebuild: `rndd index rebuild`, and a search that finds no usable index (absent,
+corrupt or of another layout), which starts one rebuild in the background. A drain never does:
+on an index it cannot use it fails, and an I/O error decides nothing.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 from flask import Flask, current_app, g
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
 from content import changelog
-from content.models import Attachment, Document
+from content.models import Attachment, ChangeLog, Document
 from content.rendering import html_text
 from network import access
 from network.extensions import db
-from search_index import IndexRecord, SearchIndex
+from search_index import IndexRecord, IndexReplaced, IndexUnavailable, RebuildRunning, SearchIndex
 
 log = logging.getLogger("rndd.index")
 BATCH = 500
+_starting = threading.Lock()
 
 
-def search_index(heal: bool = True) -> SearchIndex:
-    """This process's index, with its searcher kept open between requests.
-
-    On first use in a process a missing or unreadable index, or one built with another field
-    layout (an older version), is rebuilt from the database.
-    """
+def search_index() -> SearchIndex:
+    """This process's index, with its searcher kept open between requests."""
     found = current_app.extensions.get("rndd_search_index")
     if found is None:
-        found = SearchIndex(current_app.config["INDEX_DIR"])
-        if heal:
-            _heal(found)
-        current_app.extensions["rndd_search_index"] = found
-    return found
-
-
-def _heal(index: SearchIndex) -> None:
-    try:
-        healthy = index.exists() and index.watermark() >= 0
-    except Exception:  # noqa: BLE001 - whatever fails to open, the database can rebuild
-        healthy = False
-    if not healthy:
-        log.warning(
-            "search index at %s is missing, unreadable or of another layout: rebuilding it from the database",
-            current_app.config["INDEX_DIR"],
+        found = current_app.extensions.setdefault(
+            "rndd_search_index", SearchIndex(current_app.config["INDEX_DIR"])
         )
-        index.rebuild(all_records(), changelog.last_seq())
+    return found
 
 
 def record_for(doc: Document) -> IndexRecord:
@@ -81,25 +70,47 @@ def drain(limit: int | None = None) -> int:
     """Apply pending change-log rows in sequence order; returns how many rows were applied.
 
     Several changes of one document coalesce into one re-index of its current row; a document
-    that is gone (deleted) is removed from the index.
+    that is gone (deleted) is removed from the index. With no index yet, one is created and
+    the whole log applied. Raises IndexUnavailable for a corrupt index or one of another
+    layout (`rndd index rebuild` cures it), OSError when the index cannot be read now.
     """
     index = search_index()
     applied = 0
-    while limit is None or applied < limit:
-        rows = changelog.changes_since(index.watermark(), BATCH)
-        if not rows:
-            break
-        ids = list(dict.fromkeys(row.document_id for row in rows))
-        # populate_existing: a document this session loaded in an earlier batch may have been
-        # changed by another process since; index what the database holds now.
-        query = _with_relations(db.select(Document).where(Document.id.in_(ids)))
-        query = query.execution_options(populate_existing=True)
-        docs = {d.id: d for d in db.session.scalars(query)}
-        changes = [(doc_id, record_for(docs[doc_id]) if doc_id in docs else None) for doc_id in ids]
-        index.apply(changes, rows[-1].seq)
-        applied += len(rows)
-    db.session.rollback()  # release the read snapshot; nothing was written to the database
+    try:
+        while limit is None or applied < limit:
+            since = index.watermark()
+            rows = changelog.changes_since(since, BATCH)
+            if not rows:
+                break
+            last = rows[-1].seq
+            try:
+                index.apply(_changes(rows), last, since=since, changed_since=partial(_changed_after, last))
+            except IndexReplaced:
+                continue  # rebuilt or created meanwhile: read again from its watermark
+            applied += len(rows)
+    finally:
+        db.session.rollback()  # release the read snapshot; nothing was written to the database
     return applied
+
+
+def _changes(rows: list[ChangeLog]) -> list[tuple[int, IndexRecord | None]]:
+    """Each document of `rows` as the database holds it now (None: deleted)."""
+    ids = list(dict.fromkeys(row.document_id for row in rows))
+    # populate_existing: a document this session loaded in an earlier batch may have been
+    # changed by another process since; index what the database holds now.
+    query = _with_relations(db.select(Document).where(Document.id.in_(ids)))
+    query = query.execution_options(populate_existing=True)
+    docs = {d.id: d for d in db.session.scalars(query)}
+    return [(doc_id, record_for(docs[doc_id]) if doc_id in docs else None) for doc_id in ids]
+
+
+def _changed_after(seq: int, ids: Collection[int]) -> set[int]:
+    """Those of `ids` with a change-log row after `seq`, as committed now (the index asks
+    while it holds its writer's lock; see SearchIndex.apply). The rows after `seq` are the
+    log's newest, so the primary key finds them without reading the rest."""
+    db.session.rollback()  # a fresh snapshot, whatever the isolation level
+    query = db.select(ChangeLog.document_id).where(ChangeLog.seq > seq, ChangeLog.document_id.in_(ids))
+    return set(db.session.scalars(query.distinct()))
 
 
 def _with_relations(query: Select) -> Select:
@@ -116,12 +127,44 @@ def all_records() -> Iterator[IndexRecord]:
         yield record_for(doc)
 
 
-def rebuild(progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild from the database into a fresh directory, swap, then catch up from the log."""
+def rebuild(progress: Callable[[int], None] | None = None, *, wait: bool = True) -> int:
+    """Rebuild from the database into a fresh directory, swap, then catch up from the log.
+
+    Waits for a rebuild another process runs, or with `wait=False` raises RebuildRunning.
+    """
     watermark = changelog.last_seq()
-    search_index(heal=False).rebuild(all_records(), watermark, progress)
+    search_index().rebuild(all_records(), watermark, progress, wait=wait)
     drain()
     return db.session.scalar(db.select(db.func.count()).select_from(Document)) or 0
+
+
+def rebuild_in_background() -> None:
+    """Start one rebuild in a thread of this process, unless one runs already, here or in
+    another process (the index's rebuild lock tells). Searches meanwhile answer that search
+    is being rebuilt, and use the new index as soon as it is swapped in."""
+    app = current_app._get_current_object()
+    with _starting:
+        running = app.extensions.get("rndd_index_rebuild")
+        if (running is not None and running.is_alive()) or search_index().is_rebuilding():
+            return
+        thread = threading.Thread(
+            target=_rebuild_quietly, args=(app,), name="rndd-index-rebuild", daemon=True
+        )
+        app.extensions["rndd_index_rebuild"] = thread
+        thread.start()
+
+
+def _rebuild_quietly(app: Flask) -> None:
+    with app.app_context():
+        log.warning(
+            "search index at %s is unusable: rebuilding it from the database", app.config["INDEX_DIR"]
+        )
+        try:
+            log.info("search index rebuilt in the background: %d documents", rebuild(wait=False))
+        except RebuildRunning:
+            log.info("another process is rebuilding the search index")
+        except Exception:  # logged; the next search that finds no usable index starts again
+            log.exception("rebuilding the search index in the background failed")
 
 
 @dataclass
@@ -164,5 +207,7 @@ def _drain_quietly(app: Flask) -> None:
     with app.app_context():
         try:
             drain()
+        except IndexUnavailable as error:  # a search starts the rebuild, which applies them
+            log.warning("changes stay in the log: %s", error)
         except Exception:  # the log keeps the change; `rndd index drain` or the next request applies it
             log.exception("applying changes to the search index failed; they stay in the log")

@@ -4,10 +4,15 @@ The index answers with hits, totals, facets and snippets computed only over docu
 user's principals may read. The page's hits are then loaded through `visible_documents`, so a
 document whose audience was narrowed a moment ago drops out at once, even before the indexer
 has applied that change (which is then applied right after the response).
+
+Without a usable index search degrades, it never fails: it answers 503 `index_unavailable`
+(the page shows a notice) while one rebuild runs in the background, and serves again as soon
+as the new index is in place.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,11 +23,21 @@ from content.models import Document
 from network import access
 from network.errors import DomainError
 from network.extensions import db
-from search_index import FACET_FIELDS, Hit, QueryError
+from search_index import FACET_FIELDS, Hit, IndexUnavailable, QueryError
+
+log = logging.getLogger("rndd.index")
 
 
 class BadQuery(DomainError):
     status, code = 400, "bad_query"
+
+
+class SearchUnavailable(DomainError):
+    """No usable index (being rebuilt), or one that cannot be read at the moment."""
+
+    status, code = 503, "index_unavailable"
+    default_message = "Search is being rebuilt. Please try again in a minute."
+    retry_after = 30
 
 
 @dataclass
@@ -43,7 +58,9 @@ def search(
     actor: Any, q: str, filters: dict[str, list[str]] | None = None, *, sort: str = "relevance",
     page: int = 1, per_page: int = 20, language: str | None = None,
 ) -> Found:  # fmt: skip
-    """Raises: BadQuery with a message that shows the syntax (or what paging and sort allow)."""
+    """Raises: BadQuery with a message that shows the syntax (or what paging and sort allow);
+    SearchUnavailable without a usable index (starting its rebuild) or on an I/O error (which
+    rebuilds nothing: it may pass, and the index may be fine)."""
     try:
         result = indexing.search_index().search(
             q, access.user_principals(actor), filters=filters or {}, sort=sort, page=page,
@@ -51,6 +68,12 @@ def search(
         )  # fmt: skip
     except QueryError as error:
         raise BadQuery(str(error)) from error
+    except IndexUnavailable as error:
+        indexing.rebuild_in_background()
+        raise SearchUnavailable() from error
+    except OSError as error:
+        log.exception("the search index could not be read; nothing is rebuilt for this")
+        raise SearchUnavailable("Search is unavailable for a moment. Please try again shortly.") from error
     ids = [hit.id for hit in result.hits]
     query = db.select(Document).where(access.visible_documents(actor), Document.id.in_(ids))
     docs = {doc.id: doc for doc in db.session.scalars(query).unique()} if ids else {}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, make_response, render_template, request
 from flask_login import current_user
 
 from content.models import LANGUAGES, Topic
-from content.search import BadQuery, filters_from, search
+from content.search import BadQuery, SearchUnavailable, filters_from, search
 from network.api import paging
 from network.extensions import db
 from network.models import Country
@@ -46,18 +46,23 @@ def _run():
 @bp.route("/search")
 def search_page():
     query = request.args.get("q", "").strip()
-    filters, found, problem = {}, None, None
+    filters, found, problem, unavailable = {}, None, None, None
     if query or any(request.args.getlist(name) for name in ("kind", "country", "topic", "language", "year")):
         try:
             filters = filters_from(request.args)
             found = _run()
         except BadQuery as error:
             problem = error.message
-    status = 400 if problem else 200
-    return render_template(
+        except SearchUnavailable as error:
+            unavailable = error
+    response = make_response(render_template(
         "content/search.html", query=query, found=found, filters=filters, problem=problem,
-        examples=EXAMPLES, sort=request.args.get("sort", "relevance"), names=facet_names(),
-    ), status  # fmt: skip
+        unavailable=unavailable and unavailable.message, examples=EXAMPLES,
+        sort=request.args.get("sort", "relevance"), names=facet_names(),
+    ), 503 if unavailable else 400 if problem else 200)  # fmt: skip
+    if unavailable:
+        response.headers["Retry-After"] = str(unavailable.retry_after)
+    return response
 
 
 api = Blueprint("search_api", __name__, url_prefix="/api/v1")
@@ -89,6 +94,14 @@ def search_api():
             schema: {$ref: '#/components/schemas/SearchResult'}
       400:
         description: "bad_query: the query cannot be parsed (the message says why)."
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Error'}
+      503:
+        description: "index_unavailable: the index is being rebuilt or cannot be read now; retry after
+          the seconds of the Retry-After header."
+        headers:
+          Retry-After: {schema: {type: integer}, description: Seconds to wait before retrying.}
         content:
           application/json:
             schema: {$ref: '#/components/schemas/Error'}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -149,6 +150,8 @@ def index_rebuild() -> None:
     from content import indexing
     from content.models import Document
 
+    if indexing.search_index().is_rebuilding():
+        click.echo("Another rebuild is running; this one starts when it has finished.")
     total = db.session.scalar(db.select(db.func.count()).select_from(Document)) or 0
     with click.progressbar(length=total, label="Indexing documents") as bar:
         count = indexing.rebuild(progress=lambda n: bar.update(n - bar.pos))
@@ -158,19 +161,28 @@ def index_rebuild() -> None:
 @index_group.command("drain")
 @with_appcontext
 def index_drain() -> None:
-    """Apply the change-log rows the index has not seen yet."""
+    """Apply the change-log rows the index has not seen yet; exit 1 if it cannot be used."""
     from content import indexing
+    from search_index import IndexUnavailable
 
-    click.echo(f"Applied {indexing.drain()} change-log rows.")
+    try:
+        click.echo(f"Applied {indexing.drain()} change-log rows.")
+    except IndexUnavailable as error:
+        _unusable_index(error)
 
 
 @index_group.command("verify")
 @with_appcontext
 def index_verify() -> None:
-    """Compare (id, version) in index and database; exit 1 on any difference."""
+    """Compare (id, version) in index and database; exit 1 on any difference, or if the index
+    is absent, corrupt or of another layout (reported, never rebuilt here)."""
     from content import indexing
+    from search_index import IndexUnavailable
 
-    report = indexing.verify()
+    try:
+        report = indexing.verify()
+    except IndexUnavailable as error:
+        _unusable_index(error)
     for name in ("missing", "stale", "duplicate", "extra"):
         ids = getattr(report, name)
         if ids:
@@ -178,6 +190,11 @@ def index_verify() -> None:
     if not report.is_clean:
         raise SystemExit(1)
     click.echo("Index and database agree.")
+
+
+def _unusable_index(error: Exception) -> NoReturn:
+    click.echo(f"The {error}. Nothing was changed; run `rndd index rebuild`.", err=True)
+    raise SystemExit(1)
 
 
 @click.group("audit")

@@ -9,8 +9,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
+
+from network.extensions import login_manager
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,14 @@ class BadRequest(DomainError):
     status, code = 400, "bad_request"
 
 
+class Unavailable(DomainError):
+    """A dependency is down; `retry_after` (seconds) goes out as the Retry-After header."""
+
+    status, code = 503, "unavailable"
+    default_message = "The service is unavailable for a moment. Please try again shortly."
+    retry_after = 15
+
+
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -75,6 +87,7 @@ HTTP_CODES = {
     422: "invalid",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
 
 
@@ -93,14 +106,28 @@ def error_response(status: int, code: str, message: str, **details: Any) -> Resp
         body: dict[str, Any] = {"code": code, "message": message}
         body.update({k: v for k, v in details.items() if v is not None})
         return jsonify(error=body), status
-    template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
+    template = f"errors/{status}.html" if status in (403, 404, 500, 503) else "errors/generic.html"
     return render_template(template, status=status, code=code, message=message), status
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        return error_response(error.status, error.code, error.message, **error.details)
+        response = app.make_response(error_response(error.status, error.code, error.message, **error.details))
+        if getattr(error, "retry_after", None):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: Exception):
+        """The database is down or unreachable: 503, and a page that needs no query (shown as
+        signed out: loading the user would ask the database). Pooled connections are checked
+        before use (pool_pre_ping), so service returns by itself when the database does."""
+        log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        g._login_user = login_manager.anonymous_user()
+        return domain_error(Unavailable())
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

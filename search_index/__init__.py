@@ -5,7 +5,8 @@ Pure: it takes plain `IndexRecord`s and principal sets and knows nothing of Flas
 
     records      the values crossing the boundary (IndexRecord, Hit, SearchResult, QueryError)
     engine       SearchIndex: apply, rebuild, watermark, entries, search
-    store        the directory layout (CURRENT pointer, one directory per build, cleanup)
+    store        the directory layout (CURRENT pointer, one directory per build, locks, cleanup)
+    internals    every use of Whoosh's private parts (pinned searchers, rebuild workers, blocks)
     schema       fields per language family, and record -> Whoosh document
     scripts, segmenters, analyzers, languages
                  script runs; Thai/Chinese/Japanese segmenters; the Whoosh analyzers; detection
@@ -17,7 +18,25 @@ Pure: it takes plain `IndexRecord`s and principal sets and knows nothing of Flas
 """
 
 from search_index.engine import SearchIndex
-from search_index.records import Hit, IndexRecord, QueryError, SearchResult
+from search_index.records import (
+    Hit,
+    IndexRecord,
+    IndexReplaced,
+    IndexUnavailable,
+    QueryError,
+    RebuildRunning,
+    SearchResult,
+)
 from search_index.schema import FACET_FIELDS
 
-__all__ = ["FACET_FIELDS", "Hit", "IndexRecord", "QueryError", "SearchIndex", "SearchResult"]
+__all__ = [
+    "FACET_FIELDS",
+    "Hit",
+    "IndexRecord",
+    "IndexReplaced",
+    "IndexUnavailable",
+    "QueryError",
+    "RebuildRunning",
+    "SearchIndex",
+    "SearchResult",
+]

@@ -1,12 +1,18 @@
 """SearchIndex: apply changes, rebuild, and permission-aware search over one index directory.
 
 One searcher is kept open and replaced when the index changed (opening one per request is six
-times slower, MEASUREMENTS). Whoosh searchers share file handles, so searches in one process are
-serialised by a lock; web workers are processes, so this costs a threaded dev server only.
-Writers are plain `ix.writer(timeout=10, delay=0.01)`: BufferedWriter is slower and AsyncWriter
-lost updates under load. Segments are never written as compound files: Whoosh 2.7 opens each
-part of a compound segment by copying it into memory (a 700 MB index cost each worker 1.1 GB
-before its first search), while the parts of a plain segment are read where they lie.
+times slower, MEASUREMENTS); it holds every file it reads open from the start (`internals`), so
+another process's commit can never take a file from under a search. Whoosh searchers share file
+handles, so searches in one process are serialised by a lock; web workers are processes, so
+this costs a threaded dev server only. Writers are plain `ix.writer(timeout=10, delay=0.01)`:
+BufferedWriter is slower and AsyncWriter lost updates under load. Segments are never written as
+compound files: Whoosh 2.7 opens each part of a compound segment by copying it into memory (a
+700 MB index cost each worker 1.1 GB before its first search), while the parts of a plain
+segment are read where they lie.
+
+An index that is absent, corrupt or of another field layout raises IndexUnavailable; this
+package never decides to rebuild by itself. An I/O error is raised as it is: it may pass, and
+deciding from it that a healthy index is missing would replace the index with an empty one.
 """
 
 from __future__ import annotations
@@ -15,16 +21,17 @@ import contextlib
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from search_index import store
+from search_index import internals, store
 from search_index.docsets import SearcherCache
-from search_index.records import IndexRecord, SearchResult
+from search_index.records import IndexRecord, IndexReplaced, IndexUnavailable, RebuildRunning, SearchResult
 from search_index.schema import META_ID, build_schema, document_fields, meta_fields
 from search_index.search import run_search
 
@@ -40,8 +47,8 @@ REBUILD_LIMITMB = 512
 WRITER_OPTIONS = {"compound": False, "codec": W3Codec(blocklimit=1024, compression=0)}
 PROGRESS_EVERY = 100
 
-
 _SCHEMA_NAMES = frozenset(build_schema().names())
+ChangedSince = Callable[[Collection[int]], Collection[int]]
 
 
 class SearchIndex:
@@ -56,32 +63,36 @@ class SearchIndex:
 
     # -- state ---------------------------------------------------------------------------------
 
-    def exists(self) -> bool:
-        """Whether there is a current index with this version's fields. One built with another
-        field layout counts as missing, so that it is rebuilt from the database."""
-        current = store.read_pointer(self.root)
-        return current is not None and store.is_index(self.root / current, _SCHEMA_NAMES)
-
     def create(self) -> None:
         """Start an empty index (replacing any current one, as a rebuild with no records)."""
         self.rebuild([], 0)
 
+    def is_rebuilding(self) -> bool:
+        """Whether a rebuild of this index runs now, in this process or another."""
+        return store.is_locked(self.root, store.REBUILD_LOCK)
+
     def watermark(self) -> int:
-        """The last change-log sequence applied, as stored in the index (0 if none)."""
+        """The last change-log sequence applied, as stored in the index; 0 when there is no
+        index yet (the first `apply` creates it). Raises IndexUnavailable when it is corrupt
+        or of another field layout."""
         with self._lock:
-            searcher = self._current_searcher()
-            if searcher is None:
-                return 0
+            try:
+                searcher = self._current_searcher()
+            except IndexUnavailable as error:
+                if error.reason == "absent":
+                    return 0
+                raise
             stored = searcher.document(id=META_ID)
             return int(stored["watermark"]) if stored else 0
 
     def entries(self) -> dict[int, list[int]]:
-        """Document id -> versions present; a duplicated document shows two versions."""
+        """Document id -> versions present; a duplicated document shows two versions.
+
+        Raises IndexUnavailable when there is no usable index.
+        """
         found: dict[int, list[int]] = {}
         with self._lock:
             searcher = self._current_searcher()
-            if searcher is None:
-                return found
             # From the id lexicon and the version column: reading stored fields would load
             # every body.
             reader = searcher.reader()
@@ -97,35 +108,44 @@ class SearchIndex:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def apply(self, changes: Sequence[tuple[int, IndexRecord | None]], watermark: int) -> None:
+    def apply(
+        self,
+        changes: Sequence[tuple[int, IndexRecord | None]],
+        watermark: int,
+        *,
+        since: int = 0,
+        changed_since: ChangedSince | None = None,
+    ) -> None:
         """Apply change-log entries (None deletes) and store `watermark`, in one commit.
 
+        `since` is the watermark the changes were read from, `changed_since(ids)` names those
+        of `ids` that have change-log rows after `watermark`; it is asked while this writer
+        holds the index's lock, so no other drainer applies a change between the answer and
+        this commit. Such a document is left alone: its record may be older than that change (a slower drainer
+        that read it before a deletion would otherwise put the deleted document back), and
+        the drain that reads that change writes it. The stored watermark never goes
+        backwards, and a record older than the version already indexed is skipped.
+
         Several changes for one id are coalesced, the last winning: two update_document calls
-        for one id inside one writer would leave two documents (MEASUREMENTS). The stored
-        watermark never goes backwards, and a record older than the version already indexed is
-        skipped: two drainers may read the database at different moments, and the slower one
-        must not put back what the faster one replaced. Raises whoosh's LockError if another
-        writer holds the lock for longer than WRITER_TIMEOUT seconds.
+        for one id inside one writer would leave two documents (MEASUREMENTS). There being no
+        index yet, an empty one is created first. Raises IndexReplaced when the stored
+        watermark is below `since` (the index was rebuilt or created meanwhile: nothing is
+        written), IndexUnavailable when the index is corrupt or of another layout, and
+        whoosh's LockError if another writer holds the lock for longer than WRITER_TIMEOUT.
         """
         latest: dict[int, IndexRecord | None] = {}
         for doc_id, record in changes:
             latest.pop(doc_id, None)
             latest[doc_id] = record
-        if not self.exists():
-            with store.creation_lock(self.root):
-                if not self.exists():
-                    self.create()
-        current = store.read_pointer(self.root)
-        ix = store.open_index(self.root / str(current))
-        writer = ix.writer(timeout=WRITER_TIMEOUT, delay=WRITER_DELAY, **WRITER_OPTIONS)
+        writer = self._writer()
         try:
-            with writer.searcher() as searcher:
-                stored = searcher.document(id=META_ID)
-                indexed = {d: _indexed_version(searcher, d) for d, r in latest.items() if r is not None}
-            previous = int(stored["watermark"]) if stored else 0
+            previous, indexed = self._indexed(writer, [d for d, r in latest.items() if r is not None])
+            if previous < since:
+                raise IndexReplaced(f"the index holds changes up to {previous}, the batch starts at {since}")
+            newer = set(changed_since(list(latest))) if changed_since and latest else set()
             for doc_id, record in latest.items():
-                if record is not None and record.version < indexed[doc_id]:
-                    continue  # a newer version is already there
+                if doc_id in newer or (record is not None and record.version < indexed[doc_id]):
+                    continue
                 writer.delete_by_term("id", str(doc_id))
                 if record is not None:
                     writer.add_document(**document_fields(record))
@@ -142,40 +162,59 @@ class SearchIndex:
         records: Iterable[IndexRecord],
         watermark: int,
         progress: Callable[[int], None] | None = None,
+        *,
+        wait: bool = True,
     ) -> None:
         """Build a complete new index beside the current one, then swap it in atomically.
 
         `watermark` must be the change-log sequence as of the snapshot `records` come from;
-        changes applied to the old index meanwhile are re-applied by the next drain.
+        changes applied to the old index meanwhile are re-applied by the next drain. One
+        rebuild runs at a time: this waits for another to finish, or with `wait=False` raises
+        RebuildRunning before reading any record.
         """
-        directory = store.new_directory(self.root)
-        try:
-            ix = store.create_index(directory, build_schema())
-            parallel = {"procs": REBUILD_PROCS, "multisegment": True} if REBUILD_PROCS > 1 else {}
-            writer = ix.writer(limitmb=REBUILD_LIMITMB, **WRITER_OPTIONS, **parallel)
-            count = 0
+        with store.locked(self.root, store.REBUILD_LOCK, wait):
+            directory = store.new_directory(self.root)
             try:
-                for record in records:
-                    writer.add_document(**document_fields(record))
-                    count += 1
-                    if progress and count % PROGRESS_EVERY == 0:
-                        progress(count)
-                writer.add_document(**meta_fields(watermark))
-                writer.commit()
+                count = self._build(directory, records, watermark, progress)
             except BaseException:
-                with contextlib.suppress(Exception):
-                    writer.cancel()
+                shutil.rmtree(directory, ignore_errors=True)
                 raise
-            ix.close()
-        except BaseException:
-            shutil.rmtree(directory, ignore_errors=True)
-            raise
-        if progress and count % PROGRESS_EVERY:
-            progress(count)
-        store.publish(self.root, directory)
+            if progress and count % PROGRESS_EVERY:
+                progress(count)
+            store.publish(self.root, directory)
         with self._lock:
-            self._current_searcher()  # move this object's searcher off the old directory
+            self._close_searcher()  # off the old directory; the next search opens the new one
         store.cleanup(self.root)
+
+    @staticmethod
+    def _build(
+        directory: Path,
+        records: Iterable[IndexRecord],
+        watermark: int,
+        progress: Callable[[int], None] | None,
+    ) -> int:
+        ix = store.create_index(directory, build_schema())
+        if REBUILD_PROCS > 1:
+            writer: Any = internals.ParallelWriter(
+                ix, procs=REBUILD_PROCS, limitmb=REBUILD_LIMITMB, **WRITER_OPTIONS
+            )
+        else:
+            writer = ix.writer(limitmb=REBUILD_LIMITMB, **WRITER_OPTIONS)
+        count = 0
+        try:
+            for record in records:
+                writer.add_document(**document_fields(record))
+                count += 1
+                if progress and count % PROGRESS_EVERY == 0:
+                    progress(count)
+            writer.add_document(**meta_fields(watermark))
+            writer.commit()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            raise
+        ix.close()
+        return count
 
     # -- searching -----------------------------------------------------------------------------
 
@@ -194,29 +233,21 @@ class SearchIndex:
 
         An empty query lists every readable document, newest first. Hits, totals, facets,
         snippets and suggestions come only from documents carrying one of `principals`; an
-        empty set of principals, or a missing index, gives an empty result. Hits ranked beyond
-        the first 10,000 are counted but not returned. "Did you mean" is offered when nothing
-        matched.
+        empty set of principals gives an empty result. Hits ranked beyond the first 10,000
+        are counted but not returned. "Did you mean" is offered when nothing matched. Raises
+        IndexUnavailable when there is no usable index.
         """
         with self._lock:
-            for attempt in range(2):
-                try:
-                    return run_search(
-                        self._current_cache,
-                        q,
-                        principals,
-                        filters=filters,
-                        sort=sort,
-                        page=page,
-                        per_page=per_page,
-                        language=language,
-                    )
-                except OSError:
-                    # A directory removed under us by another process's cleanup: reopen once.
-                    self._close_searcher()
-                    if attempt:
-                        raise
-        raise AssertionError("unreachable")  # pragma: no cover
+            return run_search(
+                self._current_cache,
+                q,
+                principals,
+                filters=filters,
+                sort=sort,
+                page=page,
+                per_page=per_page,
+                language=language,
+            )
 
     def close(self) -> None:
         """Close the searcher this object keeps open (and its files)."""
@@ -229,27 +260,84 @@ class SearchIndex:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- writer management ---------------------------------------------------------------------
+
+    def _writer(self) -> Any:
+        """A writer on the current index, created empty when there is none yet.
+
+        Raises IndexUnavailable for a corrupt index or one of another field layout.
+        """
+        try:
+            directory = store.current(self.root)
+        except IndexUnavailable as error:
+            if error.reason != "absent":
+                raise
+            directory = self._create_if_absent()
+        writer = internals.open_index(directory).writer(
+            timeout=WRITER_TIMEOUT, delay=WRITER_DELAY, **WRITER_OPTIONS
+        )
+        if frozenset(writer.schema.names()) != _SCHEMA_NAMES:  # as read under the writer's lock
+            writer.cancel()
+            raise IndexUnavailable("outdated", f"{directory.name} was built with another field layout")
+        return writer
+
+    def _create_if_absent(self) -> Path:
+        """Serialised across processes, so two first writers do not each publish an index of
+        their own and lose the other's changes; a rebuild under way is not waited for."""
+        with store.locked(self.root, store.CREATE_LOCK):
+            try:
+                return store.current(self.root)
+            except IndexUnavailable as error:
+                if error.reason != "absent":
+                    raise
+            try:
+                self.rebuild([], 0, wait=False)
+            except RebuildRunning as error:
+                raise IndexUnavailable("absent", "the first build is still running") from error
+            return store.current(self.root)
+
+    @staticmethod
+    def _indexed(writer: Any, ids: list[int]) -> tuple[int, dict[int, int]]:
+        """The stored watermark, and the highest version indexed of each of `ids` (0: none),
+        read while `writer` holds the lock (so as of its generation). Raises IndexUnavailable
+        when a file is missing or damaged."""
+        with internals.open_searcher(Path(writer.storage.folder), BM25F()) as searcher:
+            stored = searcher.document(id=META_ID)
+            indexed = {doc_id: _indexed_version(searcher, doc_id) for doc_id in ids}
+        return (int(stored["watermark"]) if stored else 0), indexed
+
     # -- searcher management -------------------------------------------------------------------
 
-    def _current_searcher(self) -> Searcher | None:
-        """The open searcher, moved to a new CURRENT or refreshed after commits (caller locks)."""
-        current = store.read_pointer(self.root)
-        if current is None:
+    def _current_searcher(self) -> Searcher:
+        """The open searcher, moved to a new CURRENT or refreshed after commits (caller locks).
+
+        Raises IndexUnavailable (closing any searcher) when there is no usable index.
+        """
+        try:
+            directory = store.current(self.root)
+        except IndexUnavailable:
             self._close_searcher()
-            return None
-        directory = self.root / current
-        if self._searcher is not None and directory == self._directory:
-            if self._searcher.up_to_date():
-                return self._searcher
+            raise
+        if self._searcher is not None and directory == self._directory and self._is_fresh():
+            return self._searcher
         # Not Searcher.refresh(): Whoosh 2.7 reuses a segment's reader even when documents in
         # it were deleted since (a deleted document would stay visible) and re-adds segments
         # that a merge removed. A new searcher costs about 36 ms at 10,000 documents, once
         # per commit.
         self._close_searcher()
-        self._searcher = store.reading_toc(lambda: store.open_index(directory).searcher(weighting=BM25F()))
-        self._directory = directory
+        searcher = internals.open_searcher(directory, BM25F())
+        if frozenset(searcher.schema.names()) != _SCHEMA_NAMES:
+            searcher.close()
+            raise IndexUnavailable("outdated", f"{directory.name} was built with another field layout")
+        self._searcher, self._directory = searcher, directory
         store.mark_open(directory)
-        return self._searcher
+        return searcher
+
+    def _is_fresh(self) -> bool:
+        try:
+            return self._searcher is not None and self._searcher.up_to_date()
+        except FileNotFoundError:  # its directory was removed after newer rebuilds
+            return False
 
     def _close_searcher(self) -> None:
         if self._searcher is not None:
@@ -259,11 +347,9 @@ class SearchIndex:
                 store.mark_closed(self._directory)
         self._searcher, self._directory, self._cache = None, None, None
 
-    def _current_cache(self) -> SearcherCache | None:
+    def _current_cache(self) -> SearcherCache:
         """The current searcher with its cached document sets (caller locks)."""
         searcher = self._current_searcher()
-        if searcher is None:
-            return None
         if self._cache is None or self._cache.searcher is not searcher:
             self._cache = SearcherCache(searcher)
         return self._cache

@@ -8,23 +8,20 @@ positions only for documents that hold all their words and may be read; and BM25
 only for the readable matches, from per-field length norms cached for the searcher. The scores
 are Whoosh's BM25F (same idf, weights, boosts and length normalisation).
 
-Reads W3LeafMatcher's block attributes, which is why `whoosh-reloaded` is pinned to 2.7.5.
+Posting blocks, length columns and positions are read with `internals` (Whoosh's private parts).
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import accumulate
-from pickle import loads  # noqa: S403 - Whoosh's posting format (see _positions)
-from typing import Any
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.matching import Matcher, WrappingMatcher
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from search_index.internals import length_bytes, positions, posting_blocks
 
 B, K1 = 0.75, 1.2
 MAX_TERMS = 512  # indexed terms a prefix or fuzzy query may stand for per field (Whoosh: 1024)
@@ -53,7 +50,7 @@ class PostingReader:
         for reader, offset in self.leaves:
             if (fieldname, text) not in reader:
                 continue
-            for ids, block_weights, block_values in _blocks(reader.postings(fieldname, text), values):
+            for ids, block_weights, block_values in posting_blocks(reader.postings(fieldname, text), values):
                 if offset:
                     ids = [docnum + offset for docnum in ids]
                 weights.update(zip(ids, block_weights, strict=True))
@@ -68,49 +65,9 @@ class PostingReader:
             scale = [K1 * (1 - B + B * byte_to_length(b) / average) for b in range(256)]
             norms = array("f")
             for reader, _offset in self.leaves:  # segments are numbered contiguously
-                norms.extend(scale[b] for b in _length_bytes(reader, fieldname))
+                norms.extend(scale[b] for b in length_bytes(reader, fieldname))
             self._norms[fieldname] = norms
         return self._norms[fieldname]
-
-
-def _leaf(matcher: Matcher) -> Matcher:
-    """The postings under the filter Whoosh adds for a segment with deleted documents (every
-    search intersects with the readable set, which excludes them)."""
-    while isinstance(matcher, WrappingMatcher):
-        matcher = matcher.child
-    return matcher
-
-
-def _blocks(matcher: Matcher, values: bool = False) -> Iterator[tuple[list[int], Any, Any]]:
-    """(ids, weights, values or None) per posting block of a term's postings."""
-    matcher = _leaf(matcher)
-    # Every term of our segments has its own posting list: W3Codec's inlinelimit of 1 inlines
-    # no list into the term table (it inlines lists shorter than the limit).
-    if not isinstance(matcher, W3LeafMatcher):
-        raise TypeError(f"postings read through {type(matcher).__name__}, not W3LeafMatcher")
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        ids = matcher._data[0]
-        ids = list(ids if matcher._byteids else accumulate(ids))  # _read_ids, in C
-        weights = matcher._data[1]  # what _read_weights makes of it, without a generator
-        if weights is None or isinstance(weights, float):
-            weights = [1.0 if weights is None else weights] * len(ids)
-        if values:
-            matcher._read_values()
-        yield ids, weights, matcher._values if values else None
-        matcher._next_block()
-
-
-def _length_bytes(reader: object, fieldname: str) -> bytes:
-    """The encoded field length of every document of a segment, read in one piece."""
-    count = reader.doc_count_all()  # type: ignore[attr-defined]
-    perdoc = getattr(reader, "_perdoc", None)
-    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if perdoc else None
-    if column is None:
-        return bytes(count)
-    stored = column._dbfile.get(column._basepos, column._count)
-    return bytes(stored) + bytes(count - len(stored))
 
 
 @dataclass
@@ -236,9 +193,9 @@ def _phrase(ev: Evaluation, q: wq.Phrase, positive: bool) -> set[int]:
 def _in_place(encoded: list[dict[int, bytes]], docnum: int, offsets: list[int], slop: int) -> bool:
     """Whether each word occurs at its offset from the first (up to `slop` - 1 later); positions
     are decoded word by word, and not at all once a word is out of place."""
-    starts = _positions(encoded[0][docnum])
+    starts = positions(encoded[0][docnum])
     for offset, values in zip(offsets[1:], encoded[1:], strict=True):
-        later = _positions(values[docnum])
+        later = positions(values[docnum])
         if slop <= 1:
             starts = {p for p in starts if p + offset in later}
         else:
@@ -248,18 +205,11 @@ def _in_place(encoded: list[dict[int, bytes]], docnum: int, offsets: list[int], 
     return True
 
 
-def _positions(value: bytes) -> frozenset[int]:
-    """whoosh.formats.Positions.decode_positions: a 4-byte count, then the pickled position
-    deltas (stored without pickle's final STOP)."""
-    pickled = value[4:] if value.endswith(b".") else value[4:] + b"."
-    return frozenset(accumulate(loads(pickled)))  # noqa: S301 - our own index, as Whoosh reads it
-
-
 def _multi_term(ev: Evaluation, q: wq.MultiTerm, positive: bool) -> set[int]:
     reader = ev.reader.searcher.reader()
     from_bytes = reader.schema[q.fieldname].from_bytes
     found: set[int] = set()
-    for count, btext in enumerate(q._btexts(reader)):
+    for count, (_fieldname, btext) in enumerate(q.expanded_terms(reader)):
         if count >= MAX_TERMS:
             break
         text = from_bytes(btext) if isinstance(btext, bytes) else btext

@@ -12,14 +12,13 @@ replaced after every commit, and so is this cache.
 from __future__ import annotations
 
 import heapq
-import struct
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
+from search_index.internals import column_values
 from search_index.schema import FACET_FIELDS
 
 MULTI_VALUED = ("topic",)  # counted by intersecting sets; the others by a column per document
@@ -90,18 +89,6 @@ class FacetCounter:
         if name not in self._sort_keys:
             keys: list[int] = []
             for reader, _offset in self.searcher.reader().leaf_readers():
-                keys.extend(_column_values(reader, name))
+                keys.extend(column_values(reader, name))
             self._sort_keys[name] = keys
         return self._sort_keys[name]
-
-
-def _column_values(reader: IndexReader, name: str) -> list[int]:
-    """Every value of a segment's numeric column, unpacked in one call (Whoosh 2.7.5 layout)."""
-    count = reader.doc_count_all()
-    if not reader.has_column(name):
-        return [0] * count
-    column = reader.column_reader(name, translate=False)
-    size = column._fixedlen
-    raw = column._dbfile.get(column._basepos, column._count * size)
-    values = [value for (value,) in struct.iter_unpack("!" + column._typecode, raw)]
-    return values + [column._default] * (count - len(values))

@@ -24,6 +24,31 @@ class QueryError(ValueError):
         self.problem = problem
 
 
+class IndexUnavailable(RuntimeError):
+    """There is no usable index, which only a rebuild from the database cures.
+
+    `reason` is "absent" (no index was ever published here), "corrupt" (its pointer or files
+    are damaged) or "outdated" (built with another field layout); `detail` says what was found.
+    A transient failure (an I/O error, too many open files) is never reported so: it raises
+    the OSError itself, and nothing is rebuilt because of it.
+    """
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"search index is {reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class RebuildRunning(RuntimeError):
+    """Another rebuild of this index holds its lock (the caller asked not to wait for it)."""
+
+
+class IndexReplaced(RuntimeError):
+    """The index's watermark is below the one a batch of changes was read from: the index was
+    rebuilt or created since. Applying the batch would skip the changes in between, so it is
+    refused; read the changes again from the index's watermark."""
+
+
 @dataclass
 class IndexRecord:
     """One document as the index sees it: already plain text, with its readers' principals."""

@@ -3,7 +3,8 @@
 Layout: `<root>/CURRENT` names the active `<root>/ix-<time_ns>-<random>/`. A rebuild writes a new
 directory while searches keep using the old one, then replaces CURRENT with os.replace (atomic on
 POSIX), so readers see either the old or the new index, never a half-built one. Readers resolve
-CURRENT whenever they check for changes.
+CURRENT whenever they check for changes. Two lock files serialise what must happen once:
+`.rebuild.lock` (one rebuild at a time, across processes) and `.create.lock` (the first index).
 
 Old directories are removed best effort after a swap. Other processes may still be reading the
 directory that was current until the swap, so that one is kept until the next rebuild; so is any
@@ -22,19 +23,19 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from functools import lru_cache
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.fields import Schema
 from whoosh.index import FileIndex
 
+from search_index.records import IndexUnavailable, RebuildRunning
+
 CURRENT = "CURRENT"
 PREVIOUS = "PREVIOUS"
-TOC_ATTEMPTS = 5
-T = TypeVar("T")
+REBUILD_LOCK = ".rebuild.lock"
+CREATE_LOCK = ".create.lock"
 _NAME_RE = re.compile(r"^ix-(\d+)-[0-9a-f]+$")
 
 _open_dirs: Counter[str] = Counter()  # absolute paths of directories with an open searcher
@@ -42,16 +43,52 @@ _open_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def creation_lock(root: Path) -> Iterator[None]:
-    """Serialise "create the index if there is none" across processes, so two first writers
-    do not each publish an index of their own and lose the other's changes."""
+def locked(root: Path, name: str, wait: bool = True) -> Iterator[None]:
+    """Hold the lock file `name` of the index (an flock: a killed holder releases it).
+
+    Raises RebuildRunning when `wait` is false and another holder has it.
+    """
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".create.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    with open(root / name, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError as error:
+            raise RebuildRunning(f"{root / name} is held by another process") from error
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def is_locked(root: Path, name: str) -> bool:
+    """Whether someone holds the lock file `name` right now."""
+    try:
+        with locked(root, name, wait=False):
+            return False
+    except RebuildRunning:
+        return True
+
+
+def current(root: Path) -> Path:
+    """The directory CURRENT names.
+
+    Raises IndexUnavailable "absent" when no index was ever published in `root`, "corrupt"
+    when CURRENT is missing beside index directories, unreadable, or names a directory that
+    is gone. Any other failure to read is an OSError, which says nothing about the index.
+    """
+    try:
+        name = (root / CURRENT).read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        if root.is_dir() and any(root.glob("ix-*")):
+            raise IndexUnavailable("corrupt", f"{root / CURRENT} is missing") from None
+        raise IndexUnavailable("absent", f"no index in {root}") from None
+    except UnicodeDecodeError as error:
+        raise IndexUnavailable("corrupt", f"{root / CURRENT} is not a directory name") from error
+    if not _NAME_RE.match(name):
+        raise IndexUnavailable("corrupt", f"{root / CURRENT} holds {name[:80]!r}, not a directory name")
+    if not (root / name).is_dir():
+        raise IndexUnavailable("corrupt", f"{root / CURRENT} names {name}, which is gone")
+    return root / name
 
 
 def read_pointer(root: Path, name: str = CURRENT) -> str | None:
@@ -102,15 +139,15 @@ def _stamp(name: str) -> int:
 
 def cleanup(root: Path) -> None:
     """Remove index directories nobody should be using any more (best effort)."""
-    current = read_pointer(root)
-    if current is None:
+    active = read_pointer(root)
+    if active is None:
         return
-    keep = {current, read_pointer(root, PREVIOUS)}
+    keep = {active, read_pointer(root, PREVIOUS)}
     with _open_lock:
         in_use = {Path(path).name for path, count in _open_dirs.items() if count > 0}
     for path in root.glob("ix-*"):
         name = path.name
-        if name in keep or name in in_use or _stamp(name) > _stamp(current):
+        if name in keep or name in in_use or _stamp(name) > _stamp(active):
             continue
         shutil.rmtree(path, ignore_errors=True)
     for tmp in root.glob(".*.tmp"):
@@ -125,32 +162,6 @@ def create_index(directory: Path, schema: Schema) -> FileIndex:
 
 def open_index(directory: Path) -> FileIndex:
     return whoosh_index.open_dir(str(directory))
-
-
-def is_index(directory: Path, fields: frozenset[str] | None = None) -> bool:
-    """Whether `directory` holds a Whoosh index (with exactly these `fields`, if given)."""
-    if not whoosh_index.exists_in(str(directory)):
-        return False
-    return fields is None or _field_names(str(directory)) == fields
-
-
-@lru_cache(maxsize=64)
-def _field_names(directory: str) -> frozenset[str]:
-    """A build's field names; directories are never reused, so the answer never changes."""
-    return reading_toc(lambda: frozenset(whoosh_index.open_dir(directory).schema.names()))
-
-
-def reading_toc(read: Callable[[], T]) -> T:
-    """`read()`, again if another process's commit removed the generation it was reading (its
-    TOC file) between finding and opening it: the next attempt reads the newer one."""
-    for attempt in range(TOC_ATTEMPTS):
-        try:
-            return read()
-        except FileNotFoundError:
-            if attempt == TOC_ATTEMPTS - 1:
-                raise
-            time.sleep(0.01)
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def mark_open(directory: Path) -> None:

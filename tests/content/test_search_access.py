@@ -17,7 +17,7 @@ from flask_login import AnonymousUserMixin
 
 from content import indexing, services
 from content.models import STATUSES, VISIBILITIES
-from content.search import search
+from content.search import SearchUnavailable, search
 
 SECRETS = [
     "brontavex", "caldimore", "dervinook", "elquastin", "fyrnolade", "gostrivel", "hemblaric",
@@ -98,7 +98,8 @@ def test_changes_made_through_a_request_are_searchable_after_it(client, make_use
     })  # fmt: skip
     assert response.status_code == 302
     doc_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
-    client.post(f"/documents/{doc_id}/publish", data={"visibility": "public", "confirm": "yes"})
+    published = client.post(f"/documents/{doc_id}/publish", data={"visibility": "public", "confirm": "yes"})
+    published.close()  # as the WSGI server does once it is sent: the index catches up then
     client.post("/logout")
     hits = client.get("/api/v1/search?q=vornakel").get_json()
     assert [item["id"] for item in hits["items"]] == [doc_id]
@@ -118,8 +119,11 @@ def test_an_index_of_another_layout_is_rebuilt_from_the_database(app, make_user,
     if opened is not None:
         opened.close()
 
+    reader = make_user("JP", "reader")
     with caplog.at_level(logging.WARNING, logger="rndd.index"):
-        hits = search(make_user("JP", "reader"), "quembrastel")
-    assert [d.id for d, _ in hits.items] == [doc.id]
-    assert "another layout" in caplog.text
+        with pytest.raises(SearchUnavailable):
+            search(reader, "quembrastel")  # while the rebuild runs in the background
+        app.extensions["rndd_index_rebuild"].join(60)
+    assert "unusable: rebuilding it" in caplog.text
+    assert [d.id for d, _ in search(reader, "quembrastel").items] == [doc.id]
     assert indexing.verify().is_clean

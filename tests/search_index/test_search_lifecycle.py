@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from search_index import SearchIndex
+from search_index import IndexUnavailable, SearchIndex
 from search_index.analyzers import ANALYZERS
 from search_index.schema import build_schema
 from search_index.store import CURRENT, open_index
@@ -20,15 +20,23 @@ def found(ix: SearchIndex, q: str) -> set[int]:
     return {hit.id for hit in ix.search(q, PUBLIC, per_page=100).hits}
 
 
-def test_a_new_index_is_empty_and_created_lazily(tmp_path):
+def test_a_new_index_is_absent_until_created(tmp_path, make_record):
     ix = SearchIndex(tmp_path / "index")
-    assert not ix.exists() and ix.watermark() == 0 and ix.entries() == {}
-    assert ix.search("anything", PUBLIC).total == 0
+    assert ix.watermark() == 0  # nothing applied yet
+    for read in (ix.entries, lambda: ix.search("anything", PUBLIC)):
+        with pytest.raises(IndexUnavailable) as raised:
+            read()
+        assert raised.value.reason == "absent"
+    assert ix.search("anything", set()).total == 0  # no principals: nothing to read, no index needed
     assert not (tmp_path / "index").exists()
     ix.create()
-    assert ix.exists() and ix.watermark() == 0
+    assert ix.watermark() == 0 and ix.entries() == {}
     assert ix.search("", PUBLIC).total == 0  # the watermark document is never a hit
     ix.close()
+    lazily = SearchIndex(tmp_path / "other")
+    lazily.apply([(1, make_record(id=1))], 3)  # the first apply creates it
+    assert lazily.entries() == {1: [1]} and lazily.watermark() == 3
+    lazily.close()
 
 
 def test_several_changes_for_one_id_are_coalesced_last_wins(index, make_record):
@@ -200,25 +208,3 @@ def test_one_index_object_shared_by_threads_while_another_applies(index, make_re
         thread.join(60)
     assert not errors
     assert index.search("shared", PUBLIC).total == 25
-
-
-def test_reading_a_generation_another_commit_removed_is_retried():
-    # Between finding the newest TOC and opening it, another process's commit may delete it.
-    from search_index.store import TOC_ATTEMPTS, reading_toc
-
-    calls = []
-
-    def flaky() -> str:
-        calls.append(1)
-        if len(calls) < 3:
-            raise FileNotFoundError("_MAIN_1.toc")
-        return "read"
-
-    assert reading_toc(flaky) == "read" and len(calls) == 3
-
-    def gone() -> str:
-        raise FileNotFoundError("no index")
-
-    with pytest.raises(FileNotFoundError):
-        reading_toc(gone)
-    assert TOC_ATTEMPTS > 1
