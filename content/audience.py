@@ -45,6 +45,11 @@ def federation(visibility: str, shared_with: list[str]) -> str:
     return "It never leaves this node."
 
 
+def key(visibility: str, shared: list[str]) -> str:
+    """A short name of an audience (`public`, `countries:JP,TH`): what a confirmation showed."""
+    return f"{visibility}:{','.join(sorted(shared))}" if visibility == "countries" else visibility
+
+
 def describe(doc: Document, visibility: str | None = None, shared: list[str] | None = None) -> Audience:
     """The statement for a document as it is, or as it would be with the given audience."""
     visibility = visibility or doc.visibility

@@ -43,6 +43,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAIL_USE_TLS": (_env("MAIL_USE_TLS", "1") or "1") not in {"0", "false", "no"},
         "MAIL_SENDER": _env("MAIL_SENDER", "RNDD Hub <no-reply@rndd.invalid>"),
         "INVITE_MAX_AGE_DAYS": int(_env("INVITE_MAX_AGE_DAYS", "7") or 7),
+        "EXTRACT_MAX_MB": float(_env("EXTRACT_MAX_MB", "20") or 20),
+        "EXTRACT_MAX_SECONDS": float(_env("EXTRACT_MAX_SECONDS", "5") or 5),
     }
 
 
