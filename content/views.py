@@ -251,7 +251,7 @@ def publish_statement(doc_id: int):
 def _chosen_audience(visibility: str | None, shared: list[str] | None, doc) -> tuple[str, list[str]]:
     if visibility not in VISIBILITIES:
         visibility = doc.visibility
-    codes = sorted({code.upper() for code in shared or []}) if visibility == "countries" else []
+    codes = sorted({str(code).upper() for code in shared or []}) if visibility == "countries" else []
     return visibility, codes
 
 

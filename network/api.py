@@ -84,12 +84,9 @@ def _unstorable(text: str | None) -> bool:
     return text is not None and ("\x00" in text or _SURROGATE.search(text) is not None)
 
 
-def _json_texts(data: bytes) -> Iterator[str]:
-    """Every key and string of a JSON body (nothing when it is not JSON: `json_body` says why)."""
-    try:
-        stack = [json.loads(data)]
-    except (ValueError, RecursionError):
-        return
+def _texts(value: Any) -> Iterator[str]:
+    """Every key and string inside a decoded JSON value."""
+    stack = [value]
     while stack:
         value = stack.pop()
         if isinstance(value, str):
@@ -101,32 +98,52 @@ def _json_texts(data: bytes) -> Iterator[str]:
             stack.extend(value)
 
 
-def refuse_unstorable_text() -> None:
-    """A NUL character (PostgreSQL cannot store it) or an unpaired surrogate (no database can) in
-    the path, the query string, a form field or a JSON string is refused here, once for the app.
+_NOT_JSON = object()
 
-    Raises: BadRequest naming where it was found.
+
+def _json_of_request() -> Any:
+    """The decoded JSON body, or `_NOT_JSON` (not JSON, too long, malformed: `json_body` says why)."""
+    limit = current_app.config["API_MAX_BODY"]
+    if not request.is_json or (request.content_length or 0) > limit:
+        return _NOT_JSON
+    data = request.get_data(cache=True)
+    try:
+        return json.loads(data) if len(data) <= limit else _NOT_JSON
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+def screen_input() -> None:
+    """Input no view could store or read is refused here, once for the app, with a 400:
+
+    - a NUL character (PostgreSQL cannot store it) or an unpaired surrogate (no database can) in
+      the path, the query string, a form field or a JSON string;
+    - on pages (not the API), a JSON body that is not an object: Flask-WTF reads a JSON body
+      as the form's fields, and a list or a string there is no form at all.
+
+    Raises: BadRequest naming what and where.
     """
+    body = _json_of_request()
     places = {
         "the address": [request.path],
         "the query string": [text for pair in request.args.items(multi=True) for text in pair],
         "a form field": [text for pair in request.form.items(multi=True) for text in pair],
+        "the JSON body": [] if body is _NOT_JSON else _texts(body),
     }
-    limit = current_app.config["API_MAX_BODY"]
-    if request.is_json and (request.content_length or 0) <= limit:
-        data = request.get_data(cache=True)
-        places["the JSON body"] = _json_texts(data) if len(data) <= limit else []
     for place, texts in places.items():
         if any(_unstorable(text) for text in texts):
             raise BadRequest(
                 f"There is a NUL character or an unpaired surrogate in {place}; such text cannot be "
                 "stored. Remove it and send the request again."
             )
+    on_a_page = not request.path.startswith(("/api/", "/federation/"))
+    if on_a_page and body is not _NOT_JSON and not isinstance(body, dict):
+        raise BadRequest("Pages take a form, or a JSON object of its fields; this body is neither.")
 
 
 def _bind_app_wide(state: BlueprintSetupState) -> None:
     state.app.url_value_preprocessor(bounded_ids)
-    state.app.before_request(refuse_unstorable_text)
+    state.app.before_request(screen_input)
 
 
 bp.record_once(_bind_app_wide)

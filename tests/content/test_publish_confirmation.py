@@ -109,11 +109,13 @@ def test_the_statement_for_a_choice_in_progress(client, admin, draft):
     body = answer.get_json()
     assert body["audience"] == "countries:TH"
     assert body["once_published"] == "Signed-in users of Indonesia and Thailand only."
-    assert "peer nodes that host Thailand" in body["federation"]
+    assert "peer nodes that host Indonesia and Thailand" in body["federation"]
     public = client.get(f"/documents/{draft.id}/publish/statement?visibility=public").get_json()
     assert (public["audience"], public["once_published"]) == ("public", PUBLIC)
     unknown = client.get(f"/documents/{draft.id}/publish/statement?visibility=everyone").get_json()
     assert unknown["audience"] == "country"  # an unknown choice is the saved audience, said as such
+    nobody = client.get(f"/documents/{draft.id}/publish/statement?visibility=countries&shared_with=XX")
+    assert nobody.get_json()["once_published"] == INDONESIA_ONLY  # no such country: no reader more
 
 
 @pytest.mark.parametrize("state", [("public", "published"), ("country", "review"), ("network", "withdrawn")])
