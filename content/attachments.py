@@ -9,11 +9,13 @@ move, the content-addressed file may stay: harmless, the same bytes would land t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import re
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 from typing import IO, Any
@@ -30,6 +32,7 @@ from network.models import utcnow
 log = logging.getLogger("rndd.attachments")
 CHUNK = 1024 * 1024
 NAME_MAX = 255
+TEMP_MAX_AGE = 3600  # seconds
 _UNSAFE = re.compile(r'[<>:"/\\|?*;]')
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
 
@@ -42,15 +45,15 @@ class ChecksumMismatch(DomainError):
 
 
 def display_name(name: str) -> str:
-    """The uploader's name as given, minus control characters, for display (escaped by templates)."""
+    """The file's base name as the uploader gave it, without control characters or any path
+    (`C:\\Users\\me\\x.pdf` and `../x.pdf` are `x.pdf`), for display (escaped by templates)."""
     cleaned = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
-    return cleaned.strip()[:NAME_MAX] or "attachment"
+    return re.split(r"[/\\]", cleaned)[-1].strip()[:NAME_MAX] or "attachment"
 
 
 def storage_name(name: str, file_type: sniffing.FileType) -> str:
     """A safe download name: no path, no control or reserved characters, the right extension."""
-    base = re.split(r"[/\\]", display_name(name))[-1]
-    base = _UNSAFE.sub("_", base).strip(" .") or "attachment"
+    base = _UNSAFE.sub("_", display_name(name)).strip(" .") or "attachment"
     stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, ""
@@ -70,10 +73,25 @@ def blob_path(sha256: str) -> Path:
     return _upload_dir() / sha256[:2] / sha256[2:4] / sha256
 
 
+def temp_dir() -> Path:
+    """Where uploads wait while they are checked; empty whenever no upload is in progress."""
+    return _upload_dir() / "tmp"
+
+
+def _sweep(folder: Path) -> None:
+    """Remove what a killed worker left behind (its `finally` never ran): no upload takes an hour."""
+    stale = time.time() - TEMP_MAX_AGE
+    for leftover in folder.glob("upload-*"):
+        with contextlib.suppress(FileNotFoundError):  # another worker swept it first
+            if leftover.stat().st_mtime < stale:
+                leftover.unlink()
+
+
 def _receive(stream: IO[bytes], limit: int) -> tuple[Path, str, int]:
     """Copy the upload to a temporary file beside the store; (path, sha256, size)."""
-    tmp_dir = _upload_dir() / "tmp"
+    tmp_dir = temp_dir()
     tmp_dir.mkdir(parents=True, exist_ok=True)
+    _sweep(tmp_dir)
     handle, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
     digest, size = hashlib.sha256(), 0
     try:
@@ -115,7 +133,9 @@ def add_attachment(actor: Any, doc_id: int, stream: IO[bytes] | None, filename: 
         if size == 0:
             raise Invalid({"file": "The file is empty."})
         file_type = sniffing.sniff(temp, filename)
-        text, note = extraction.extract(temp, file_type)
+        text, note = extraction.extract(
+            temp, file_type, current_app.config["EXTRACT_MAX_MB"], current_app.config["EXTRACT_MAX_SECONDS"]
+        )
         target = blob_path(sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, target)  # same bytes, same name: replacing an existing copy is harmless

@@ -18,11 +18,9 @@ class Audience:
 
 
 def _names(codes: list[str]) -> str:
-    if not codes:
-        return ""
-    names = [c.name for c in db.session.scalars(db.select(Country).where(Country.code.in_(codes)))]
-    names.sort()
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    """The member countries among `codes`, by name ("Indonesia, Japan and Thailand")."""
+    names = sorted(c.name for c in db.session.scalars(db.select(Country).where(Country.code.in_(codes))))
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
 
 
 def readers(visibility: str, owner: Country, shared_with: list[str]) -> str:
@@ -37,12 +35,17 @@ def readers(visibility: str, owner: Country, shared_with: list[str]) -> str:
     return f"Signed-in users of {owner.name} only."
 
 
-def federation(visibility: str, shared_with: list[str]) -> str:
+def federation(visibility: str, owner: Country, shared_with: list[str]) -> str:
     if visibility in ("public", "network"):
         return "It is offered to every peer node of the network by federation."
     if visibility == "countries":
-        return f"By federation it goes only to peer nodes that host {_names(shared_with)}."
+        return f"By federation it goes only to peer nodes that host {_names([owner.code, *shared_with])}."
     return "It never leaves this node."
+
+
+def key(visibility: str, shared: list[str]) -> str:
+    """A short name of an audience (`public`, `countries:JP,TH`): what a confirmation showed."""
+    return f"{visibility}:{','.join(sorted(shared))}" if visibility == "countries" else visibility
 
 
 def describe(doc: Document, visibility: str | None = None, shared: list[str] | None = None) -> Audience:
@@ -62,5 +65,5 @@ def describe(doc: Document, visibility: str | None = None, shared: list[str] | N
         now=now,
         once_published=later,
         attachments="Its attachments and lessons follow the same rule.",
-        federation=federation(visibility, shared) if doc.status == "published" or visibility else "",
+        federation=federation(visibility, owner, shared) if doc.status == "published" or visibility else "",
     )

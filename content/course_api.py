@@ -13,10 +13,9 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from content import attachments, lessons
-from content.course_views import file_response
+from content.course_views import file_response, lesson_field
 from content.models import Attachment, Lesson
 from network.api import created, json_body, write_access
-from network.errors import Invalid
 from network.extensions import csrf
 from network.urls import external_url
 
@@ -174,12 +173,10 @@ def upload(doc_id: int):
       422: {$ref: '#/components/responses/Invalid'}
     """
     upload_file = request.files.get("file")
-    lesson_id = request.form.get("lesson_id")
-    if lesson_id is not None and not lesson_id.isdigit():
-        raise Invalid({"lesson_id": "Must be the id of a lesson of this course."})
+    lesson_id = lesson_field(request.form.get("lesson_id"))
     added = attachments.add_attachment(
         current_user, doc_id, upload_file.stream if upload_file else None,
-        upload_file.filename or "" if upload_file else "", lesson_id=int(lesson_id) if lesson_id else None,
+        upload_file.filename or "" if upload_file else "", lesson_id=lesson_id,
     )  # fmt: skip
     return created(attachment_json(added), external_url(".download", attachment_id=added.id))
 

@@ -19,7 +19,8 @@ from wtforms.validators import Optional
 from content import attachments, audience, lessons, queries, services
 from content.models import Attachment
 from network import security
-from network.errors import Conflict, DomainError, Invalid
+from network.api import id_from
+from network.errors import Conflict, DomainError, Invalid, NotFound
 from network.forms import ActionForm
 from network.guards import signed_in
 
@@ -52,6 +53,21 @@ def file_response(attachment: Attachment, path: Path, inline: bool = False) -> R
     pdf = attachment.content_type == "application/pdf"  # Chromium's PDF viewer does not run sandboxed
     response.headers["Content-Security-Policy"] = security.PDF_POLICY if pdf else security.FILE_POLICY
     return response
+
+
+def lesson_field(raw: str | None) -> int | None:
+    """The `lesson_id` of an upload form: none, or a whole number (the service finds the lesson).
+
+    Raises: Invalid when it is not a whole number; NotFound when no lesson can have it.
+    """
+    if raw is None or raw == "":
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        raise Invalid({"lesson_id": "Must be the id of a lesson of this course."})
+    lesson_id = id_from(raw)
+    if lesson_id is None:
+        raise NotFound("No such lesson in this course.")
+    return lesson_id
 
 
 def _document_page(doc, status: int, **extra: Any):
@@ -161,8 +177,8 @@ def move_lesson(doc_id: int, lesson_id: int):
 @signed_in
 def reorder(doc_id: int):
     """Drag and drop (network/static/lessons.js) sends the whole order; CSRF via X-CSRFToken."""
-    body = request.get_json(silent=True) or {}
-    order = body.get("order")
+    body = request.get_json(silent=True)
+    order = body.get("order") if isinstance(body, dict) else None
     if not isinstance(order, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in order):
         raise Invalid({"order": 'Send {"order": [lesson ids]}.'})
     ordered = lessons.reorder(current_user, doc_id, order)
@@ -193,7 +209,7 @@ def course_details(doc_id: int):
 def upload(doc_id: int):
     _posted()
     doc = services.get_editable(current_user, doc_id)
-    lesson_id = request.form.get("lesson_id", type=int)
+    lesson_id = lesson_field(request.form.get("lesson_id"))
     upload_file = request.files.get("file")
     try:
         added = attachments.add_attachment(

@@ -1,68 +1,144 @@
 """Searchable text from an accepted file: PDF (pypdf), OOXML and OpenDocument (their XML), text.
 
-`extract` answers (text, note). A file that is structurally broken (a PDF pypdf cannot open)
-is refused with `Invalid`; a sound file whose text cannot be had (a scan, an encrypted PDF, an
-odd XML part) is kept with an empty text and a note that tells the uploader why.
-XML parts are read with a size cap and refused when they declare a DTD, so entity expansion
-("billion laughs") and external entities never reach the parser.
+`extract` answers (text, note). A file that is structurally broken (a PDF pypdf cannot open, an
+office file whose archive fails its checks) is refused with `Invalid`; a sound file whose text
+cannot be had (a scan, an encrypted PDF, an odd XML part) is kept with an empty text and a note
+that tells the uploader why.
+
+Every file has one budget across all its parts: at most `max_mb` megabytes of uncompressed
+content read and `max_seconds` seconds (RNDD_EXTRACT_MAX_MB, RNDD_EXTRACT_MAX_SECONDS). XML is
+read as a stream, chunk by chunk, so a small archive that unpacks to gigabytes holds neither
+memory nor a worker; when the budget runs out the text read so far is kept, with a note.
+XML parts that declare a DTD are refused, so entity expansion ("billion laughs") and external
+entities never happen.
 """
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
+import time
 import zipfile
+import zlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from xml.etree import ElementTree
+from typing import IO
+from xml.parsers import expat
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
 
-from content.sniffing import FileType, read_limited
+from content.sniffing import FileType
 from network.errors import Invalid
 
 log = logging.getLogger("rndd.extraction")
 TEXT_MAX = 1_000_000  # characters kept for search; the rest of a huge file is not indexed
 PDF_PAGES_MAX = 2_000
-PART_MAX = 50 * 1024 * 1024  # bytes read from one XML part of an office file
+MAX_MB = 20  # defaults of RNDD_EXTRACT_MAX_MB and RNDD_EXTRACT_MAX_SECONDS
+MAX_SECONDS = 5.0
+CHUNK = 64 * 1024  # bytes read (and parsed) between two looks at the budget
 _BREAKS = {"p", "h", "br", "tab", "tr", "row", "si", "list-item", "line-break"}
 _TEXT_TAGS = {"t"}  # w:t, a:t and the spreadsheet t: text runs of OOXML
+_ODF = "urn:oasis:names:tc:opendocument"
+_ARCHIVE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, RuntimeError)
+
+
+NO_TEXT = "No text was found in this file, so its content is not searchable (a scan or images only?)."
 
 
 class ExtractionFailed(Exception):
     """The file is fine but its text cannot be had; the message is the note shown."""
 
 
-def extract(path: Path, file_type: FileType) -> tuple[str, str]:
-    """Raises: Invalid when the file claims a type its body does not hold (a corrupt PDF)."""
+class BudgetSpent(Exception):
+    """Reading stops here; the message is the note shown, the text read so far is kept."""
+
+
+class Reading:
+    """One file's extraction: the text found so far, and what is left of its budget."""
+
+    def __init__(self, max_mb: float, max_seconds: float) -> None:
+        self.max_mb, self.max_seconds = max_mb, max_seconds
+        self.bytes_left = int(max_mb * 1024 * 1024)
+        self.deadline = time.monotonic() + max_seconds
+        self.parts: list[str] = []
+        self.chars = 0
+
+    def spend(self, size: int) -> None:
+        """Account for `size` more bytes read. Raises: BudgetSpent past either limit."""
+        self.bytes_left -= size
+        if self.bytes_left < 0:
+            raise BudgetSpent(
+                f"Only the first {self.max_mb:g} MB of this file's content were read for search "
+                "(the limit for one file); the rest is stored, not searchable."
+            )
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() >= self.deadline:
+            raise BudgetSpent(
+                f"Reading this file's text took longer than {self.max_seconds:g} s (the limit for one "
+                "file), so only its first part is searchable."
+            )
+
+    def add(self, text: str) -> None:
+        """Keep `text`; stop once there is more than search keeps (whitespace is squeezed later)."""
+        self.parts.append(text)
+        self.chars += len(text)
+        if self.chars > 2 * TEXT_MAX:
+            raise BudgetSpent("")
+
+
+def extract(path: Path, file_type: FileType, max_mb: float = MAX_MB,
+            max_seconds: float = MAX_SECONDS) -> tuple[str, str]:  # fmt: skip
+    """Raises: Invalid when the file claims a type its body does not hold (a corrupt PDF or archive)."""
+    reading = Reading(max_mb, max_seconds)
+    note = ""
     try:
         if file_type.family == "pdf":
-            text = _pdf(path)
+            _pdf(path, reading)
         elif file_type.family == "ooxml":
-            text = _office(path, _ooxml_parts)
+            _office(path, _ooxml_parts, reading)
         elif file_type.family == "odf":
-            text = _office(path, lambda names: [n for n in ("content.xml",) if n in names])
+            _office(path, lambda names: [n for n in ("content.xml",) if n in names], reading)
         elif file_type.family == "text":
-            text = path.read_text(encoding="utf-8-sig")
+            _text(path, reading)
         else:
             return "", ""  # images carry no text to search
     except ExtractionFailed as failure:
         return "", str(failure)
-    text = _tidy(text)
-    note = ""
+    except BudgetSpent as spent:
+        note = str(spent)
+        log.info("%s: %s", path.name, note or "text cut at the search limit")
+    text = _tidy("".join(reading.parts))
+    cut = len(text) > TEXT_MAX or reading.chars > 2 * TEXT_MAX
+    text = text[:TEXT_MAX]
     if not text:
-        note = "No text was found in this file, so its content is not searchable (a scan or images only?)."
-    elif len(text) > TEXT_MAX:
-        text, note = text[:TEXT_MAX], f"Only the first {TEXT_MAX:,} characters are searchable."
+        return "", note or NO_TEXT
+    if cut:
+        note = note or f"Only the first {len(text):,} characters are searchable."
     return text, note
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database stores them
+
+
 def _tidy(text: str) -> str:
-    lines = (" ".join(line.split()) for line in text.replace("\x00", "").splitlines())
+    lines = (" ".join(line.split()) for line in _UNSTORABLE.sub("", text).splitlines())
     return "\n".join(line for line in lines if line)
 
 
-def _pdf(path: Path) -> str:
+def _text(path: Path, reading: Reading) -> None:
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            reading.spend(len(chunk))
+            reading.add(decoder.decode(chunk))
+    reading.add(decoder.decode(b"", final=True))
+
+
+def _pdf(path: Path, reading: Reading) -> None:
     try:
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -74,19 +150,21 @@ def _pdf(path: Path) -> str:
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as error:
         problem = "This PDF is damaged and cannot be opened; export it again and retry."
         raise Invalid({"file": problem}) from error
-    parts: list[str] = []
-    size = 0
+
+    def on_operator(*_: object) -> None:  # the deadline holds inside a long page too
+        reading.check_time()
+
     for number in range(min(count, PDF_PAGES_MAX)):
+        reading.check_time()
         try:
-            text = pages[number].extract_text() or ""
+            text = pages[number].extract_text(visitor_operand_before=on_operator) or ""
+        except BudgetSpent:
+            raise
         except Exception as error:  # noqa: BLE001 - one bad page must not lose the others
             log.info("pdf page %s of %s: no text (%s)", number + 1, path.name, error)
             continue
-        parts.append(text)
-        size += len(text)
-        if size > TEXT_MAX:
-            break
-    return "\n".join(parts)
+        reading.spend(len(text))  # characters: near enough to bytes for a budget
+        reading.add(text + "\n")
 
 
 def _ooxml_parts(names: set[str]) -> list[str]:
@@ -103,36 +181,61 @@ def _ooxml_parts(names: set[str]) -> list[str]:
     return word + slides + sheets + in_order("xl/worksheets/sheet")
 
 
-def _office(path: Path, parts) -> str:
-    texts: list[str] = []
-    with zipfile.ZipFile(path) as package:
-        for name in parts({e.filename for e in package.infolist()}):
-            try:
-                texts.append(_xml_text(read_limited(package, name, PART_MAX)))
-            except ElementTree.ParseError as error:
-                raise ExtractionFailed(f"Part {name} of this file is not well-formed, so its text "
-                                       "could not be read for search.") from error  # fmt: skip
-    return "\n".join(texts)
+def _office(path: Path, parts: Callable[[set[str]], Iterable[str]], reading: Reading) -> None:
+    try:
+        with zipfile.ZipFile(path) as package:
+            for name in parts({e.filename for e in package.infolist()}):
+                with package.open(name) as entry:
+                    try:
+                        _xml_text(entry, reading)
+                    except expat.ExpatError as error:
+                        raise ExtractionFailed(f"Part {name} of this file is not well-formed, so its text "
+                                               "could not be read for search.") from error  # fmt: skip
+                reading.add("\n")
+    except _ARCHIVE_ERRORS as error:  # a bad CRC, a size that lies, damaged compressed data
+        problem = "This file is damaged (its archive fails its own checks); export it again and retry."
+        raise Invalid({"file": problem}) from error
 
 
-def _xml_text(data: bytes) -> str:
-    """Text of an office XML part: text runs for OOXML, all character data for OpenDocument."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+def _xml_text(entry: IO[bytes], reading: Reading) -> None:
+    """Stream one office XML part into `reading`: the text runs of OOXML, all character data of
+    OpenDocument, a line break after paragraphs and rows. No tree is built."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    state = {"odf": None, "in_text": False}
+
+    def refuse_dtd(*_: object) -> None:
         raise ExtractionFailed("This file declares XML entities, which are not read for safety.")
-    root = ElementTree.fromstring(data)  # noqa: S314 - no DTD possible (checked above); expat caps growth
-    odf = root.tag.startswith("{urn:oasis:names:tc:opendocument")
-    out: list[str] = []
-    stack: list[tuple[ElementTree.Element, bool]] = [(root, False)]
-    while stack:  # iterative: a maliciously deep file cannot exhaust the recursion limit
-        element, closing = stack.pop()
-        local = element.tag.rsplit("}", 1)[-1]
-        if closing:
-            out.append("\n" if local in _BREAKS else " " if local in ("s", "c") else "")
-            if odf and element.tail:
-                out.append(element.tail)
-            continue
-        if (odf or local in _TEXT_TAGS) and element.text:
-            out.append(element.text)
-        stack.append((element, True))
-        stack.extend((child, False) for child in reversed(element))
-    return "".join(out)
+
+    def start(name: str, _attributes: dict) -> None:
+        uri, _, local = name.rpartition(" ")
+        if state["odf"] is None:
+            state["odf"] = uri.startswith(_ODF)
+        state["in_text"] = local in _TEXT_TAGS
+
+    def end(name: str) -> None:
+        local = name.rpartition(" ")[2]
+        state["in_text"] = False
+        if local in _BREAKS:
+            reading.add("\n")
+        elif local in ("s", "c"):
+            reading.add(" ")
+
+    def characters(data: str) -> None:
+        if state["odf"] or state["in_text"]:
+            reading.add(data)
+
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = characters
+    first = True
+    while chunk := entry.read(CHUNK):
+        if first and chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ExtractionFailed("This file's text is not in UTF-8, so it could not be read for search.")
+        first = False
+        reading.spend(len(chunk))
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)

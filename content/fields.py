@@ -8,6 +8,8 @@ from typing import Any
 from flask import current_app
 
 from content.models import KINDS, LANGUAGES, LEVELS, VISIBILITIES, Document, Topic
+from network import access
+from network.api import id_from
 from network.extensions import db
 from network.models import Country
 
@@ -29,10 +31,11 @@ def _as_list(value: Any) -> list[str]:
     raise TypeError
 
 
-def clean(data: dict[str, Any], owner: str) -> tuple[dict[str, Any], dict[str, str]]:
+def clean(data: dict[str, Any], owner: str, actor: Any) -> tuple[dict[str, Any], dict[str, str]]:
     """Validate the given fields; returns (clean values, problems by field name).
 
     Only keys present in `data` are checked, so a partial update checks only what it sends.
+    `actor` is who writes: a translation links only to a document they may read.
     """
     cfg = current_app.config
     out: dict[str, Any] = {}
@@ -79,7 +82,7 @@ def clean(data: dict[str, Any], owner: str) -> tuple[dict[str, Any], dict[str, s
     check("tags", lambda v: _tags(v, cfg["TAGS_MAX"], cfg["TAG_MAX"]))
     check("topics", _topics)
     check("shared_with", lambda v: _countries(v, owner))
-    check("translation_of", lambda v: _translation_of(v, owner))
+    check("translation_of", lambda v: _translation_of(v, owner, actor))
     return out, problems
 
 
@@ -138,16 +141,19 @@ def _countries(value: Any, owner: str) -> list[str]:
     return [code for code in codes if code != owner]
 
 
-def _translation_of(value: Any, owner: str) -> Document | None:
-    if value in (None, "", 0):
+NOT_LINKABLE = "No such document: a translation links to a document of the same country that you can read."
+
+
+def _translation_of(value: Any, owner: str, actor: Any) -> Document | None:
+    """The original a translation links to. A missing id, another country's document and one the
+    actor may not read get the same answer: the form reveals nothing about other documents."""
+    if value in (None, "") or (value == 0 and not isinstance(value, bool)):
         return None
-    try:
-        doc_id = int(value)
-    except (TypeError, ValueError) as error:
-        raise ValueError("Must be the id of a document.") from error
-    if not 0 < doc_id < 2**31:
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
         raise ValueError("Must be the id of a document.")
-    doc = db.session.get(Document, doc_id)
-    if doc is None or doc.country_code != owner:
-        raise ValueError("A translation links to another document of the same country.")
-    return doc.translation_of or doc
+    doc_id = id_from(value)
+    doc = db.session.get(Document, doc_id) if doc_id else None
+    original = doc and (doc.translation_of or doc)
+    if doc is None or not all(access.can_read(actor, d) and d.country_code == owner for d in (doc, original)):
+        raise ValueError(NOT_LINKABLE)
+    return original

@@ -55,4 +55,5 @@ class DocumentForm(FlaskForm):
 class PublishForm(FlaskForm):
     visibility = RadioField("Who may read it", choices=VISIBILITY_CHOICES, validate_choice=False)
     shared_with = MultiCheckboxField("Shared with", validate_choice=False)
+    shown = HiddenField()  # the audience the statement on the page described (`audience.key`)
     confirm = HiddenField()

@@ -39,6 +39,17 @@ def get_editable(actor: Any, doc_id: int) -> Document:
     return doc
 
 
+def get_publishable(actor: Any, doc_id: int) -> Document:
+    """For the publishing confirmation, which exists only for those who may publish.
+
+    Raises: NotFound when missing, unreadable, or not the actor's to publish (another country's).
+    """
+    doc = get_readable(actor, doc_id)
+    if not access.can_publish(actor, doc):
+        raise NotFound()
+    return doc
+
+
 def _publishable(actor: Any, doc_id: int) -> Document:
     doc = get_readable(actor, doc_id)
     if not access.can_publish(actor, doc):
@@ -140,7 +151,7 @@ def create_document(actor: Any, data: dict[str, Any], publish: bool = False) -> 
         raise Forbidden("Only contributors and country admins write documents.")
     data = {"kind": "case_study", "language": actor.country.default_language, **data}
     data.setdefault("title", "")
-    values, problems = fields.clean(data, actor.country_code)
+    values, problems = fields.clean(data, actor.country_code, actor)
     if problems:
         raise Invalid(problems)
     doc = Document(country_code=actor.country_code, author_id=actor.id, visibility="country", status="draft")
@@ -183,7 +194,7 @@ def update_document(actor: Any, doc_id: int, version: int, data: dict[str, Any],
     unknown = set(data) - set(fields.EDITABLE)
     if unknown:
         raise Invalid({name: "Unknown field." for name in sorted(unknown)})
-    values, problems = fields.clean(data, doc.country_code)
+    values, problems = fields.clean(data, doc.country_code, actor)
     if problems:
         raise Invalid(problems)
     if {"visibility", "shared_with"} & set(values):
@@ -256,7 +267,7 @@ def publish(
         audience["visibility"] = visibility
     if shared_with is not None:
         audience["shared_with"] = shared_with
-    values, problems = fields.clean(audience, doc.country_code)
+    values, problems = fields.clean(audience, doc.country_code, actor)
     if problems:
         raise Invalid(problems)
     _check_audience(actor, doc, values)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,7 +124,7 @@ def _office_kind(path: Path) -> str:
                 for main, kind in OOXML_MAIN.items():
                     if f'ContentType="{main}"' in types:
                         return kind
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, RuntimeError, OSError, EOFError) as error:
         raise _refuse("a damaged or unreadable archive") from error
     raise _refuse("a ZIP archive that is not an office document")
 

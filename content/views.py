@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from content import audience, queries, revisions, services
 from content.editing import document_form, form_values, publish_form
-from content.models import KINDS, LANGUAGES, Topic
+from content.models import KINDS, LANGUAGES, VISIBILITIES, Topic
 from content.rendering import render_markdown
 from network import access
-from network.api import PAGE_MAX
-from network.errors import Conflict, Forbidden, Invalid, NotFound
+from network.api import PAGE_MAX, id_from
+from network.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from network.extensions import db
 from network.forms import ActionForm
 from network.guards import role_required, signed_in
@@ -200,31 +200,59 @@ def withdraw(doc_id: int):
 @bp.route("/documents/<int:doc_id>/publish", methods=["GET", "POST"])
 @admin
 def publish(doc_id: int):
-    doc = services.get_readable(current_user, doc_id)
+    """The confirmation: the statement always describes the audience the form submits.
+
+    Publishing needs the form to carry back the audience its statement showed (`shown`, kept
+    in step by network/static/publish.js or by "Update the statement"); any other audience is
+    refused with 409 and the page shows the statement of the one submitted, to confirm again.
+    """
+    doc = services.get_publishable(current_user, doc_id)
     form = publish_form(doc)
-    chosen = _chosen_audience(form, doc)
+    chosen = _chosen_audience(form.visibility.data, form.shared_with.data, doc)
+    mismatch = None
     if form.validate_on_submit() and form.confirm.data == "yes":
-        try:
-            services.publish(current_user, doc.id, *chosen)
-        except Invalid as error:
-            _show_errors(form, error, fallback="visibility")
-        except Conflict as error:
-            flash(error.message, "warning")
-            return redirect(url_for(".document", doc_id=doc.id))
+        if form.shown.data != audience.key(*chosen):
+            mismatch = (
+                "The audience you chose is not the one the statement showed, so nothing was published. "
+                "Read the statement for your choice below, then publish again."
+            )
         else:
-            flash("Published.", "success")
-            return redirect(url_for(".document", doc_id=doc.id))
+            try:
+                services.publish(current_user, doc.id, *chosen)
+            except Invalid as error:
+                _show_errors(form, error, fallback="visibility")
+            except Conflict as error:
+                flash(error.message, "warning")
+                return redirect(url_for(".document", doc_id=doc.id))
+            else:
+                flash("Published.", "success")
+                return redirect(url_for(".document", doc_id=doc.id))
+    form.shown.data = audience.key(*chosen)
     statement = audience.describe(doc, *chosen)
-    status = 422 if form.errors else 200
-    return render_template("content/publish.html", doc=doc, form=form, statement=statement), status
+    status = 409 if mismatch else (422 if form.errors else 200)
+    return render_template(
+        "content/publish.html", doc=doc, form=form, statement=statement, mismatch=mismatch
+    ), status
 
 
-def _chosen_audience(form, doc) -> tuple[str, list[str]]:
-    visibility = form.visibility.data or doc.visibility
-    shared = (form.shared_with.data or []) if visibility == "countries" else []
-    if visibility not in ("public", "network", "countries", "country"):
+@bp.route("/documents/<int:doc_id>/publish/statement")
+@admin
+def publish_statement(doc_id: int):
+    """The statement for an audience being chosen (`?visibility=&shared_with=`), for publish.js."""
+    doc = services.get_publishable(current_user, doc_id)
+    chosen = _chosen_audience(request.args.get("visibility"), request.args.getlist("shared_with"), doc)
+    statement = audience.describe(doc, *chosen)
+    return jsonify(
+        audience=audience.key(*chosen), once_published=statement.once_published,
+        attachments=statement.attachments, federation=statement.federation,
+    )  # fmt: skip
+
+
+def _chosen_audience(visibility: str | None, shared: list[str] | None, doc) -> tuple[str, list[str]]:
+    if visibility not in VISIBILITIES:
         visibility = doc.visibility
-    return visibility, shared
+    codes = sorted({str(code).upper() for code in shared or []}) if visibility == "countries" else []
+    return visibility, codes
 
 
 @bp.route("/documents/<int:doc_id>/delete", methods=["GET", "POST"])
@@ -268,10 +296,14 @@ def diff(doc_id: int):
 
 
 def _two_numbers(args: Any) -> tuple[int, int]:
-    try:
-        return int(args["from"]), int(args["to"])
-    except (KeyError, ValueError):
-        abort(400, "Give two revision numbers: ?from=1&to=2")
+    """Raises: BadRequest without two whole numbers; NotFound for one no revision can have."""
+    given = (args.get("from", ""), args.get("to", ""))
+    if not all(text.isascii() and text.isdigit() for text in given):
+        raise BadRequest("Give two revision numbers: ?from=1&to=2")
+    numbers = tuple(id_from(text) for text in given)
+    if None in numbers:
+        raise NotFound("No such revision.")
+    return numbers
 
 
 @bp.route("/documents/<int:doc_id>/revisions/<int:number>/restore", methods=["POST"])

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from network.errors import BadRequest, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from network.extensions import csrf, db
@@ -44,7 +47,23 @@ class UnsupportedType(DomainError):
     status, code = 415, "unsupported_type"
 
 
-MAX_ID = 2**63 - 1  # the largest key a database column holds; Flask's `int` converter has no limit
+# Keys and numbers are INTEGER columns: 32-bit on PostgreSQL, which refuses a larger value in a
+# query (a 500), while SQLite would simply find nothing. Flask's `int` converter has no limit.
+# tests/network/test_odd_input.py checks that every integer key column has this range.
+MAX_ID = 2**31 - 1
+_ID_DIGITS = len(str(MAX_ID))
+
+
+def id_from(raw: Any) -> int | None:
+    """An id a row could have, from a query string, form field or JSON value; None for anything else.
+
+    JSON's `true`, `1.5`, `-3`, `"²"` and numbers past the column's range are not ids.
+    """
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= _ID_DIGITS:
+        raw = int(raw)
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        return None
+    return raw if 0 < raw <= MAX_ID else None
 
 
 def bounded_ids(endpoint: str | None, values: dict[str, Any] | None) -> None:
@@ -52,13 +71,98 @@ def bounded_ids(endpoint: str | None, values: dict[str, Any] | None) -> None:
 
     Registered app-wide once, with this blueprint, so no view has to remember it.
 
-    Raises: NotFound (instead of the database driver's OverflowError, a 500).
+    Raises: NotFound (instead of the database's "integer out of range", a 500).
     """
     if any(isinstance(v, int) and v > MAX_ID for v in (values or {}).values()):
         raise NotFound()
 
 
-bp.record_once(lambda state: state.app.url_value_preprocessor(bounded_ids))
+_SURROGATE = re.compile("[\ud800-\udfff]")  # unpaired: JSON decodes a pair to one character
+
+
+def _unstorable(text: str | None) -> bool:
+    """NUL or a lone surrogate; `None` is what Werkzeug gives for a multipart part without a name."""
+    return text is not None and ("\x00" in text or _SURROGATE.search(text) is not None)
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every key and string inside a decoded JSON value."""
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            yield from value.keys()
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+_NOT_JSON = object()
+
+
+def _json_of_request() -> Any:
+    """The decoded JSON body, or `_NOT_JSON` (not JSON, too long, malformed: `json_body` says why)."""
+    limit = current_app.config["API_MAX_BODY"]
+    if not request.is_json or (request.content_length or 0) > limit:
+        return _NOT_JSON
+    data = request.get_data(cache=True)
+    try:
+        return json.loads(data) if len(data) <= limit else _NOT_JSON
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+def screen_input() -> None:
+    """Input no view could store or read is refused here, once for the app, with a 400:
+
+    - a NUL character (PostgreSQL cannot store it) or an unpaired surrogate (no database can) in
+      the path, the query string, a form field or a JSON string;
+    - on pages (not the API), a JSON body that is not an object: Flask-WTF reads a JSON body
+      as the form's fields, and a list or a string there is no form at all.
+
+    Raises: BadRequest naming what and where.
+    """
+    body = _json_of_request()
+    places = {
+        "the address": [request.path],
+        "the query string": [text for pair in request.args.items(multi=True) for text in pair],
+        "a form field": [text for pair in request.form.items(multi=True) for text in pair],
+        "the JSON body": [] if body is _NOT_JSON else _texts(body),
+    }
+    for place, texts in places.items():
+        if any(_unstorable(text) for text in texts):
+            raise BadRequest(
+                f"There is a NUL character or an unpaired surrogate in {place}; such text cannot be "
+                "stored. Remove it and send the request again."
+            )
+    on_a_page = not request.path.startswith(("/api/", "/federation/"))
+    if on_a_page and body is not _NOT_JSON and not isinstance(body, dict):
+        raise BadRequest("Pages take a form, or a JSON object of its fields; this body is neither.")
+
+
+def _bind_app_wide(state: BlueprintSetupState) -> None:
+    state.app.url_value_preprocessor(bounded_ids)
+    state.app.before_request(screen_input)
+
+
+bp.record_once(_bind_app_wide)
+
+# `url_for` takes these names as its own arguments (`_external` builds from the Host header).
+URL_FOR_OPTIONS = frozenset({"endpoint", "_external", "_anchor", "_scheme", "_method"})
+
+
+def link_args() -> MultiDict[str, str]:
+    """This request's query arguments, safe to hand to `url_for` for a link to the same page.
+
+    Names `url_for` takes as its own (and any other leading `_`) and the path's own names are
+    dropped: a query string can neither make a link absolute nor point it elsewhere nor 500.
+    """
+    skip = URL_FOR_OPTIONS | set(request.view_args or {})
+    return MultiDict(
+        [(k, v) for k, v in request.args.items(multi=True) if k not in skip and not k.startswith("_")]
+    )
 
 
 def json_body(optional: bool = False) -> dict[str, Any]:
@@ -126,7 +230,7 @@ def write_access(view: Callable) -> Callable:
 def link_header(page: int, per_page: int, total: int) -> str:
     """RFC 8288 `Link` to the first, previous, next and last pages, keeping the other arguments."""
     last = max(1, -(-total // per_page))
-    args = {k: v for k, v in request.args.lists() if k not in ("page", "per_page")}
+    args = {k: v for k, v in link_args().lists() if k not in ("page", "per_page")}
     args.update(request.view_args or {})
     pages = {"first": 1, "prev": page - 1 if page > 1 else None,
              "next": page + 1 if page < last else None, "last": last}  # fmt: skip

@@ -57,6 +57,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES", "120") or 120),
         "SESSION_MAX_HOURS": int(_env("SESSION_MAX_HOURS", "12") or 12),
         "REQUIRE_2FA": _env("REQUIRE_2FA"),  # None: `admins`, or `none` in tests (network/second_factor.py)
+        "EXTRACT_MAX_MB": float(_env("EXTRACT_MAX_MB", "20") or 20),
+        "EXTRACT_MAX_SECONDS": float(_env("EXTRACT_MAX_SECONDS", "5") or 5),
     }
 
 

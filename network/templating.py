@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask, request, url_for
 
 from network import access
+from network.api import link_args
 
 
 def register(app: Flask) -> None:
@@ -27,7 +28,7 @@ def register(app: Flask) -> None:
     @app.template_global()
     def url_toggle(name: str, value: str) -> str:
         """This page's URL with one filter value added or removed (and back to page 1)."""
-        args = request.args.copy()
+        args = link_args()
         values = args.getlist(name)
         args.setlist(name, [v for v in values if v != value] if value in values else [*values, value])
         args.pop("page", None)
@@ -35,7 +36,8 @@ def register(app: Flask) -> None:
 
     @app.template_global()
     def url_page(number: int) -> str:
-        args = request.args.copy()
+        """This page's URL at another page number, with the same filters."""
+        args = link_args()
         args["page"] = str(number)
         return url_for(request.endpoint, **request.view_args, **args.to_dict(flat=False))
 

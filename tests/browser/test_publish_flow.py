@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from browser_steps import sign_in, sign_out
 
+from content.models import Document
+from network.extensions import db
+
 pytestmark = pytest.mark.browser
 
 TITLE = "Running a consular chatbot in Bahasa"
@@ -92,3 +95,42 @@ def test_admin_publishes_to_network_reader_sees_it_anonymous_does_not(
     expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
     expect(page.locator(".prose")).to_have_count(0)
     expect(page.get_by_text(BOLD)).to_have_count(0)
+
+
+def test_the_statement_follows_the_audience_as_it_is_chosen(
+    live_server, browser_page, make_user, make_document
+):
+    """The incident: Public was picked while the box still said "Indonesia only". Now the
+    statement changes with each click, and what is published is what it says."""
+    from playwright.sync_api import expect
+
+    page = browser_page
+    admin = make_user("ID", "country_admin")
+    doc = make_document("ID", "country", "review", title="Hotline for citizens abroad")
+    admin_email, doc_id = admin.email, doc.id
+    db.session.commit()
+
+    sign_in(page, live_server, admin_email)
+    page.goto(live_server(f"/documents/{doc_id}/publish"))
+    readers = page.locator("#statement-readers")
+    expect(readers).to_have_text("Signed-in users of Indonesia only.")
+
+    page.get_by_label("Public: everyone on the web").check()
+    expect(readers).to_have_text("Everyone on the web, signed in or not.")
+    expect(page.locator("#statement-federation")).to_contain_text("every peer node")
+
+    page.get_by_label("Selected countries").check()
+    page.get_by_label("Thailand").check()
+    expect(readers).to_have_text("Signed-in users of Indonesia and Thailand only.")
+    page.get_by_label("Japan").check()
+    expect(readers).to_have_text("Signed-in users of Indonesia, Japan and Thailand only.")
+    expect(page.locator("input[name=shown]")).to_have_value("countries:JP,TH")
+
+    page.get_by_label("Public: everyone on the web").check()
+    expect(readers).to_have_text("Everyone on the web, signed in or not.")
+    page.get_by_role("button", name="Publish to this audience").click()
+    expect(page.get_by_text("Published.", exact=True)).to_be_visible()
+    db.session.expire_all()
+    published = db.session.get(Document, doc_id)
+    assert (published.status, published.visibility, published.shared_with) == ("published", "public", [])
+    assert page.evaluate("document.querySelectorAll('script:not([src])').length") == 0

@@ -170,7 +170,7 @@ def test_names_are_cleaned_for_storage_and_kept_for_display(client, admin, cours
     mislabelled = upload(client, course.id, "photo.pdf", make_png(), headers).get_json()
     windows = upload(client, course.id, "C:\\Users\\me\\CON.pdf", PDF, headers).get_json()
     rows = {a.id: a for a in db.session.scalars(db.select(Attachment))}
-    assert rows[traversal["id"]].filename == "../../etc/passwd.pdf"
+    assert rows[traversal["id"]].filename == "passwd.pdf" == traversal["filename"]  # the base name only
     assert rows[traversal["id"]].stored_name == "passwd.pdf"
     assert len(rows[long_name["id"]].filename) == 255
     assert len(rows[long_name["id"]].stored_name) == 255 and rows[long_name["id"]].stored_name.endswith(
@@ -181,8 +181,8 @@ def test_names_are_cleaned_for_storage_and_kept_for_display(client, admin, cours
     assert mislabelled["content_type"] == "image/png"
     # How a backslash in a multipart filename arrives differs between Werkzeug releases (3.1.9
     # reads it as an escape); either way the stored name has no path and no device name.
-    stored = rows[windows["id"]].stored_name
-    assert stored.endswith(".pdf") and not set(stored) & set("\\/:")
+    stored, shown = rows[windows["id"]].stored_name, rows[windows["id"]].filename
+    assert stored.endswith(".pdf") and not set(stored) & set("\\/:") and not set(shown) & set("\\/")
     assert stored.rpartition(".")[0].upper() != "CON"
     with client.get(traversal["url"], headers=headers) as download:
         assert download.headers["Content-Disposition"] == "attachment; filename=passwd.pdf"
@@ -292,3 +292,99 @@ def test_storage_names_drop_paths_and_device_names(given, stored):
     from content.sniffing import FILE_TYPES
 
     assert storage_name(given, FILE_TYPES[stored.rpartition(".")[2]]) == stored
+
+
+def test_the_display_name_is_the_base_name_of_any_path(client, admin, course):
+    from content import attachments
+
+    added = attachments.add_attachment(admin, course.id, io.BytesIO(PDF), "C:\\Users\\me\\Desktop\\brief.pdf")
+    assert added.filename == "brief.pdf" == added.stored_name
+    # A client that escapes its backslashes in the multipart header, as RFC 7578 allows.
+    sent = upload(client, course.id, "D:\\\\shared\\\\minutes.pdf", PDF, bearer(admin)).get_json()
+    assert sent["filename"] == "minutes.pdf"
+    folder = upload(client, course.id, "/home/me/notes/", PDF, bearer(admin)).get_json()
+    assert folder["filename"] == "attachment"
+
+
+# ------------------------------------------------------------------------------------------
+# The budget of extraction, and the temporary folder
+# ------------------------------------------------------------------------------------------
+
+
+def temp_files(app) -> list[Path]:
+    folder = Path(app.config["UPLOAD_DIR"]) / "tmp"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def inflating_deck(slides: int = 3, lines: int = 20_000) -> bytes:
+    """About 1.5 MB of slide XML per slide, in a few kB; slide n says `slideNword`."""
+    return make_pptx([(f"Slide {n}", [f"slide{n}word"] * lines) for n in range(1, slides + 1)])
+
+
+def test_a_deck_over_the_budget_is_kept_with_what_was_read_and_the_uploader_told(app, client, admin, course):
+    app.config["EXTRACT_MAX_MB"] = 2
+    answer = upload(client, course.id, "deck.pptx", inflating_deck(), bearer(admin))
+    assert answer.status_code == 201
+    body = answer.get_json()
+    assert "Only the first 2 MB of this file's content were read for search" in body["extraction_note"]
+    words = set(db.session.get(Attachment, body["id"]).text.split())
+    assert "slide1word" in words and "slide3word" not in words
+    assert temp_files(app) == []
+
+
+def test_the_page_flashes_the_budget_note(app, client, login, admin, course):
+    app.config["EXTRACT_MAX_MB"] = 2
+    login(admin)
+    sent = client.post(f"/documents/{course.id}/attachments", follow_redirects=True,
+                       data={"file": (io.BytesIO(inflating_deck()), "deck.pptx")})  # fmt: skip
+    assert sent.status_code == 200
+    assert "Stored, but: Only the first 2 MB of this file" in sent.get_data(as_text=True)
+
+
+def _bad_crc_docx() -> bytes:
+    """A Word file whose body's CRC in the central directory is wrong."""
+    data = bytearray(make_docx(["Enough words to be compressed. " * 30]))
+    header = data.find(b"word/document.xml", data.find(b"PK\x01\x02")) - 46
+    data[header + 16 : header + 20] = b"\0\0\0\0"
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "status"),
+    [("a.pdf", PDF, 201), ("deck.pptx", inflating_deck(), 201), ("x.pdf", b"MZ" + bytes(300), 415),
+     ("broken.pdf", b"%PDF-1.7\nrubbish" + bytes(9), 422), ("damaged.docx", _bad_crc_docx(), 422)],
+    ids=["stored", "over the budget", "refused type", "damaged PDF", "bad CRC"],
+)  # fmt: skip
+def test_the_upload_temp_folder_is_empty_afterwards(app, client, admin, course, name, data, status):
+    app.config["EXTRACT_MAX_MB"] = 1
+    answer = upload(client, course.id, name, data, bearer(admin))
+    assert answer.status_code == status, answer.get_json()
+    if status == 422:
+        assert "damaged" in answer.get_json()["error"]["fields"]["file"]
+    assert temp_files(app) == []
+
+
+def test_the_temp_folder_is_emptied_when_extraction_breaks(app, client, admin, course, monkeypatch):
+    from content import extraction
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("an extractor bug")
+
+    monkeypatch.setattr(extraction, "extract", broken)
+    assert upload(client, course.id, "a.pdf", PDF, bearer(admin)).status_code == 500
+    assert temp_files(app) == [] and stored_files(app) == []
+
+
+def test_an_upload_sweeps_what_a_killed_worker_left(app, client, admin, course):
+    import os
+    import time
+
+    folder = Path(app.config["UPLOAD_DIR"]) / "tmp"
+    folder.mkdir(parents=True)
+    left, busy = folder / "upload-killed", folder / "upload-in-progress"
+    left.write_bytes(b"half a file")
+    busy.write_bytes(b"another worker's upload")
+    two_hours_ago = time.time() - 7200
+    os.utime(left, (two_hours_ago, two_hours_ago))
+    assert upload(client, course.id, "a.pdf", PDF, bearer(admin)).status_code == 201
+    assert temp_files(app) == [busy]

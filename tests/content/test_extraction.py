@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from content.demo_files import make_docx, make_odt, make_pdf, make_png, make_ppt
 from content.sniffing import FILE_TYPES, read_limited, sniff
 from network.api import UnsupportedType
 from network.errors import Invalid
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def run(tmp_path: Path, name: str, data: bytes) -> tuple[str, str, str]:
@@ -128,3 +131,86 @@ def test_long_text_is_cut_for_search_with_a_note(tmp_path, monkeypatch):
     monkeypatch.setattr(extraction, "TEXT_MAX", 50)
     _, text, note = run(tmp_path, "long.txt", b"word " * 100)
     assert len(text) == 50 and "first 50 characters" in note
+
+
+# ------------------------------------------------------------------------------------------
+# Damaged archives, and the budget of one file
+# ------------------------------------------------------------------------------------------
+
+
+def _central_entry(data: bytes, name: bytes) -> int:
+    """The offset of `name`'s central directory header (where zipfile reads CRC and sizes)."""
+    at = data.find(b"PK\x01\x02")
+    while data[at + 46 : at + 46 + struct.unpack("<H", data[at + 28 : at + 30])[0]] != name:
+        at = data.find(b"PK\x01\x02", at + 4)
+    return at
+
+
+def damaged(how: str) -> bytes:
+    """A Word file whose body fails one of the archive's own checks."""
+    data = bytearray(make_docx(["A paragraph that is long enough to be compressed. " * 20]))
+    at = _central_entry(bytes(data), b"word/document.xml")
+    if how == "bad CRC":
+        data[at + 16 : at + 20] = b"\x00\x00\x00\x00"
+    elif how == "size that lies":
+        data[at + 24 : at + 28] = struct.pack("<I", 10)
+    elif how == "compressed size that lies":
+        data[at + 20 : at + 24] = struct.pack("<I", 10)
+    elif how == "unknown compression":
+        data[at + 10 : at + 12] = struct.pack("<H", 99)
+    elif how == "garbled data":
+        local = struct.unpack("<I", data[at + 42 : at + 46])[0] + 30 + len(b"word/document.xml")
+        data[local + 5 : local + 25] = b"\xff" * 20
+    return bytes(data)
+
+
+DAMAGES = ["bad CRC", "size that lies", "compressed size that lies", "unknown compression", "garbled data"]
+
+
+@pytest.mark.parametrize("how", DAMAGES)
+def test_an_office_file_that_fails_its_archive_checks_is_refused_as_damaged(tmp_path, how):
+    with pytest.raises(Invalid) as refused:
+        run(tmp_path, "damaged.docx", damaged(how))
+    assert "damaged" in refused.value.fields["file"]
+
+
+def inflating_deck(slides: int, lines: int) -> bytes:
+    """A small deck whose slides unpack to much more text than they weigh; slide n says `slideNword`."""
+    return make_pptx([(f"Slide {n}", [f"slide{n}word"] * lines) for n in range(1, slides + 1)])
+
+
+def test_the_budget_in_bytes_keeps_what_was_read_and_says_so(tmp_path):
+    deck = inflating_deck(slides=3, lines=20_000)  # about 1.5 MB of XML per slide
+    assert len(deck) < 100_000
+    _, text, note = run(tmp_path, "deck.pptx", deck)  # the defaults read it all
+    assert {"slide1word", "slide3word"} <= set(text.split()) and note == ""
+    path = tmp_path / "deck.pptx"
+    text, note = extraction.extract(path, sniff(path), max_mb=2)
+    words = set(text.split())
+    assert "slide1word" in words and "slide2word" in words and "slide3word" not in words
+    assert "Only the first 2 MB of this file's content were read for search" in note
+
+
+def test_the_budget_in_seconds_stops_reading_with_a_note(tmp_path):
+    path = tmp_path / "deck.pptx"
+    path.write_bytes(inflating_deck(slides=2, lines=2_000))
+    text, note = extraction.extract(path, sniff(path), max_seconds=0)
+    assert "took longer than 0 s" in note and "slide2word" not in text
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(make_pdf([["page one"], ["page two"]]))
+    assert "took longer than 0 s" in extraction.extract(pdf, sniff(pdf), max_seconds=0)[1]
+
+
+def test_text_files_are_read_within_the_budget(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"first line\n" + b"filler " * 400_000 + b"\nlast line\n")
+    text, note = extraction.extract(path, sniff(path), max_mb=1)
+    assert text.startswith("first line") and "last line" not in text and "first 1 MB" in note
+
+
+def test_a_document_of_many_small_runs_is_read_as_a_stream(tmp_path):
+    runs = "".join(f"<w:r><w:t>r{n}</w:t></w:r>" for n in range(50_000))
+    body = f'<w:document xmlns:w="{W}"><w:body><w:p>{runs}</w:p><w:p><w:t>end</w:t></w:p></w:body>'
+    body += "</w:document>"
+    _, text, note = run(tmp_path, "runs.docx", docx_with(body.encode()))
+    assert text.startswith("r0r1r2") and text.endswith("r49999\nend") and note == ""

@@ -98,7 +98,9 @@ def test_changes_made_through_a_request_are_searchable_after_it(client, make_use
     })  # fmt: skip
     assert response.status_code == 302
     doc_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
-    published = client.post(f"/documents/{doc_id}/publish", data={"visibility": "public", "confirm": "yes"})
+    published = client.post(
+        f"/documents/{doc_id}/publish", data={"visibility": "public", "shown": "public", "confirm": "yes"}
+    )
     published.close()  # as the WSGI server does once it is sent: the index catches up then
     client.post("/logout")
     hits = client.get("/api/v1/search?q=vornakel").get_json()

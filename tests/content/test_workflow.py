@@ -100,7 +100,10 @@ def test_create_submit_publish_withdraw_redraft_publish(client, make_user, login
 
     login(admin)
     step(
-        client.post(f"/documents/{doc_id}/publish", data={"visibility": "network", "confirm": "yes"}),
+        client.post(
+            f"/documents/{doc_id}/publish",
+            data={"visibility": "network", "shown": "network", "confirm": "yes"},
+        ),
         "published",
         "published",
     )
@@ -109,7 +112,9 @@ def test_create_submit_publish_withdraw_redraft_publish(client, make_user, login
     step(client.post(f"/documents/{doc_id}/withdraw"), "unpublished", "withdrawn")
     step(client.post(f"/documents/{doc_id}/return"), "updated", "draft")
     step(
-        client.post(f"/documents/{doc_id}/publish", data={"visibility": "public", "confirm": "yes"}),
+        client.post(
+            f"/documents/{doc_id}/publish", data={"visibility": "public", "shown": "public", "confirm": "yes"}
+        ),
         "published",
         "published",
     )

@@ -45,14 +45,16 @@ def _world(make_user, make_document) -> list[int]:
 
 
 @pytest.fixture
-def _hypothesis_home(tmp_path):
-    """Hypothesis' caches go to the test's own folder, not into the working tree."""
+def _scratch_in_tmp(tmp_path, monkeypatch):
+    """Hypothesis' caches and whatever Schemathesis writes beside the current folder (its
+    `.schemathesis/` cache and crash reports) go to the test's own folder, not the working tree."""
     set_hypothesis_home_dir(tmp_path / "hypothesis")
+    monkeypatch.chdir(tmp_path)
     yield
     set_hypothesis_home_dir(None)
 
 
-@pytest.mark.usefixtures("_hypothesis_home")
+@pytest.mark.usefixtures("_scratch_in_tmp")
 def test_the_api_keeps_its_contract(app, make_user, make_document):
     app.config["INDEX_AFTER_REQUEST"] = False  # the index is not under test; keeps the run short
     set_base_url(app, "http://localhost")  # the host Schemathesis' WSGI client names
