@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Flask, Request, g, request
 from flask_login import AnonymousUserMixin
+from sqlalchemy.orm import joinedload
 
 from network import guards, sessions
 from network.extensions import db, login_manager
@@ -57,7 +58,13 @@ def load_user_from_token(request: Request) -> User | None:
     clear = bearer_token(request)
     if not clear:
         return None
-    token = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == ApiToken.digest(clear)))
+    # The user (and, through it, the country) in the same query: one round trip per API call.
+    query = (
+        db.select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == ApiToken.digest(clear))
+    )
+    token = db.session.scalar(query)
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     now = utcnow()
