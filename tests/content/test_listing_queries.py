@@ -40,3 +40,25 @@ def test_a_longer_listing_costs_no_more_queries(client, make_document, path):
     _publish(make_document, 10)
     _queries(client, path)
     assert _queries(client, path) == few
+
+
+def test_a_search_reads_the_countries_and_topics_only_when_it_filters_by_them(client, make_document):
+    _publish(make_document, 2)
+    client.get("/api/v1/search?q=text")  # first use: opens the index
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        plain = client.get("/api/v1/search?q=text")
+        read_plain = [s for s in statements if "FROM country" in s or "FROM topic" in s]
+        filtered = client.get("/api/v1/search?q=text&country=id&topic=crisis-response")
+        unknown = client.get("/api/v1/search?q=text&topic=no-such-topic")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert plain.status_code == 200 and plain.get_json()["total"] == 2
+    assert read_plain == []
+    assert filtered.status_code == 200 and filtered.get_json()["total"] == 2
+    assert unknown.status_code == 400 and "no-such-topic" in unknown.get_json()["error"]["message"]
