@@ -181,7 +181,7 @@ def json_body(optional: bool = False) -> dict[str, Any]:
     data = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH when no length is declared
     if len(data) > limit:
         raise TooLarge(f"The body is over the limit of {limit:,} bytes.")
-    if optional and not data.strip():
+    if optional and not data.strip() and not request.form:  # a form body was read into `form`
         return {}
     if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
         raise UnsupportedType("Send the body as JSON, with Content-Type: application/json.")

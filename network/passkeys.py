@@ -45,6 +45,10 @@ _SESSION_KEY = "webauthn_challenge"
 _TRANSPORTS = {t.value for t in AuthenticatorTransport}
 
 
+# How the library refuses an answer: its own checks, and its parsing of a malformed one.
+REFUSED = (WebAuthnException, ValueError, TypeError, KeyError, AttributeError)
+
+
 class PasskeysUnavailable(DomainError):
     status, code = 503, "unavailable"
     default_message = (
@@ -143,7 +147,7 @@ def register(user: User, credential: Any, name: str = "") -> Passkey:
             credential=credential, expected_challenge=base64url_to_bytes(pending["challenge"]),
             expected_rp_id=rp_id, expected_origin=origin,
         )  # fmt: skip
-    except (WebAuthnException, ValueError, TypeError, KeyError) as error:
+    except REFUSED as error:
         raise _refuse(user, "The passkey could not be verified; nothing was saved.", str(error)) from None
     credential_id = bytes_to_base64url(verified.credential_id)
     if db.session.scalar(db.select(Passkey.id).where(Passkey.credential_id == credential_id)):
@@ -202,7 +206,7 @@ def authenticate(credential: Any, purpose: str, user: User | None = None) -> Use
             expected_rp_id=rp_id, expected_origin=origin, credential_public_key=key.public_key,
             credential_current_sign_count=key.sign_count, require_user_verification=user is None,
         )  # fmt: skip
-    except (WebAuthnException, ValueError, TypeError, KeyError) as error:
+    except REFUSED as error:
         raise _refuse(owner, refused, str(error), passkey=key.id) from None
     if not owner.active:
         raise _refuse(owner, refused, "inactive account", passkey=key.id)

@@ -90,6 +90,7 @@ def test_503_until_the_database_returns(backend, app, database_url, make_user, m
     proxy.restore()
     served = create_app({
         "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SERVER_NAME": "hub.test",
+        "BASE_URL": "http://hub.test",
         "SQLALCHEMY_DATABASE_URI": url.set(host="127.0.0.1", port=proxy.port).render_as_string(False),
         "INDEX_DIR": app.config["INDEX_DIR"], "INDEX_AFTER_REQUEST": False,
     })  # fmt: skip
