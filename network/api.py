@@ -49,7 +49,7 @@ class UnsupportedType(DomainError):
 
 # Keys and numbers are INTEGER columns: 32-bit on PostgreSQL, which refuses a larger value in a
 # query (a 500), while SQLite would simply find nothing. Flask's `int` converter has no limit.
-# tests/network/test_odd_input.py checks that every integer key column has this range.
+# tests/network/test_input_screening.py checks that every integer key column has this range.
 MAX_ID = 2**31 - 1
 _ID_DIGITS = len(str(MAX_ID))
 
@@ -181,7 +181,8 @@ def json_body(optional: bool = False) -> dict[str, Any]:
     data = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH when no length is declared
     if len(data) > limit:
         raise TooLarge(f"The body is over the limit of {limit:,} bytes.")
-    if optional and not data.strip() and not request.form:  # a form body was read into `form`
+    consumed = bool(request.content_length) and not data  # already read as a form: not JSON
+    if optional and not data.strip() and not consumed:
         return {}
     if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
         raise UnsupportedType("Send the body as JSON, with Content-Type: application/json.")

@@ -35,11 +35,11 @@ def register(app: Flask) -> None:
         return url_for(request.endpoint, **request.view_args, **args.to_dict(flat=False))
 
     @app.template_global()
-    def url_page(number: int) -> str:
-        """This page's URL at another page number, with the same filters."""
+    def url_page(number: int, endpoint: str | None = None) -> str:
+        """This page's URL (or `endpoint`'s, with the same path) at another page, same filters."""
         args = link_args()
         args["page"] = str(number)
-        return url_for(request.endpoint, **request.view_args, **args.to_dict(flat=False))
+        return url_for(endpoint or request.endpoint, **request.view_args, **args.to_dict(flat=False))
 
     @app.template_filter("date")
     def format_date(value: datetime | None) -> str:
