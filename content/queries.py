@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select
 
 from content.models import Document, Topic
-from network import access
+from network import access, paging
 from network.extensions import db
 
-
-@dataclass
-class Page:
-    items: list[Document]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+Page = paging.Page  # of Document
 
 
 def _filtered(actor: Any, filters: dict[str, Any]) -> Select:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select
 
 from content.models import Document
-from network import access
+from network import access, paging
 from network.audit import AuditEntry
 from network.errors import BadRequest, Forbidden
 from network.extensions import db
@@ -111,16 +111,7 @@ class ShownEntry:
                 e.object_id, title, e.country_code or "", e.ip, e.user_agent, e.details, e.hash]  # fmt: skip
 
 
-@dataclass
-class AuditPage:
-    items: list[ShownEntry]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+AuditPage = paging.Page  # of ShownEntry
 
 
 def _visible(viewer: Any, filters: AuditFilters) -> Select:
