@@ -79,6 +79,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     second_factor.register(app)
     indexing.register(app)
     cli.register(app)
+    import federation
+
+    federation.register(app)
     logging.getLogger("rndd").setLevel(logging.INFO)
     return app
 

@@ -188,3 +188,25 @@ def audit_title_shown(user: Any, entry: Any, doc: Document | None) -> bool:
     if entry.object_type == "document" and doc is not None and doc.created_at <= entry.created_at:
         return can_read(user, doc)
     return not entry.restricted or _is_admin_of(user, entry.country_code or "")
+
+
+FEDERATED_VISIBILITIES = ("public", "network", "countries")
+
+
+def peer_may_receive(doc: Document, peer_countries: set[str]) -> bool:
+    """May a peer node hosting `peer_countries` hold a copy of `doc` now? (DESIGN section 5)
+
+    Only this node's own published `public`, `network` and `countries` documents travel, a
+    `countries` one only to a peer hosting the owner or a country it is shared with; copies
+    received from other nodes are never passed on.
+    """
+    if doc.origin_node or doc.status != "published" or doc.visibility not in FEDERATED_VISIBILITIES:
+        return False
+    if doc.visibility == "countries":
+        return bool(({doc.country_code} | set(doc.shared_with)) & peer_countries)
+    return True
+
+
+def can_manage_peers(user: Any) -> bool:
+    """Peers are the network secretariat's: registering one decides what leaves this node."""
+    return _signed_in(user) and user.role == "network_admin"

@@ -43,6 +43,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": (max_upload_mb + 1) * 1024 * 1024,
         "REDIS_URL": _env("REDIS_URL"),
         "NODE_NAME": _env("NODE_NAME", "rndd-hub"),
+        "NODE_COUNTRIES": _list("NODE_COUNTRIES"),
+        "FEDERATION_SYNC_MINUTES": float(_env("FEDERATION_SYNC_MINUTES", "0") or 0),
         "MAIL_SERVER": _env("MAIL_SERVER"),
         "MAIL_PORT": int(_env("MAIL_PORT", "587") or 587),
         "MAIL_USERNAME": _env("MAIL_USERNAME"),
