@@ -3,7 +3,9 @@
 Each page scans change-log rows after the peer's cursor and gives, per document, its current
 state: the signed document when the peer may hold it now (`access.peer_may_receive`), a signed
 tombstone when it may not but once received it, and nothing at all otherwise. What went to
-the peer is recorded in the same transaction, so the next tombstone finds it.
+the peer is recorded in the same transaction, so the next tombstone finds it. Answers are
+idempotent (a peer that lost one asks again from its cursor and gets the same items), and
+the receiver ignores what it already applied.
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ def _payload_for(doc: Document | None, row: ChangeLog, sent: Delivery | None, co
                  origin: str) -> dict[str, Any] | None:  # fmt: skip
     if doc is not None and access.peer_may_receive(doc, countries):
         return payloads.document_payload(doc, origin)
-    if sent is not None and not sent.deleted:
+    if sent is not None:  # again after a tombstone: the answer that carried it may have been lost
         version = max(doc.version if doc is not None else row.version, sent.version)
         return payloads.tombstone_payload(row.document_id, version, origin)
     return None

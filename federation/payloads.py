@@ -117,6 +117,8 @@ def check_content(payload: dict[str, Any]) -> None:
         raise BadItem("only published documents of a shared audience travel")
     _check(payload, "country", str, 2, required=True)
     _check(payload, "url", str, 500, required=True)
+    if not payload["url"].startswith(("https://", "http://")):
+        raise BadItem("url must be an http(s) address")
     _check(payload, "title", str, cfg["TITLE_MAX"], required=True)
     _check(payload, "summary", str, cfg["SUMMARY_MAX"])
     _check(payload, "body_markdown", str, cfg["BODY_MAX"])

@@ -15,7 +15,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from content import services
 from content.models import Document
-from federation import keys, peers, sync
+from federation import client, keys, peers, sync
 from network import create_app
 from network.extensions import db
 from network.models import User
@@ -142,6 +142,11 @@ class Node:
 
     def sync(self, name: str | None = None) -> list[sync.Outcome]:
         return self.run(sync.sync, name)
+
+    def feed(self, origin: Node, since: int = 0, limit: int = 500) -> dict[str, Any]:
+        """The origin's feed page as this node receives it on the wire (signed by this node)."""
+        with self.context():
+            return client.signed_json(origin.url, "/federation/v1/changes", {"since": since, "limit": limit})
 
     def copies(self) -> dict[str, Document]:
         """The copies this node holds, by origin id, detached."""

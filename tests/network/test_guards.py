@@ -42,6 +42,7 @@ PUBLIC = {
     "signin.verify": "second sign-in step: the pending sign-in the password left in the session",
     "signin.passkey_options": "a passkey challenge, for the pending sign-in or a passwordless one",
     "signin.passkey_verify": "the passkey's signature over that challenge is the credential",
+    "federation.node": "the node document (name, countries, public key) is public by design",
 }
 
 
@@ -84,12 +85,15 @@ def test_guards_say_what_they_require(app):
         if rule.endpoint not in PUBLIC
     }
     assert all(
-        re.fullmatch(r"signed_in|role:[a-z_]+(,[a-z_]+)*", guard or "") for guard in guards.values()
+        re.fullmatch(r"signed_in|peer_signature|role:[a-z_]+(,[a-z_]+)*", guard or "")
+        for guard in guards.values()
     ), guards
     assert guards["admin.user_list"] == "role:country_admin"
     assert guards["admin.country_list"] == "role:network_admin"
     assert guards["content.publish"] == "role:country_admin"
     assert guards["content.withdraw"] == "role:country_admin"
+    assert guards["federation.changes"] == guards["federation.attachment"] == "peer_signature"
+    assert guards["peers.peer_list"] == "role:network_admin"
 
 
 def _guarded_requests(app):
@@ -110,6 +114,9 @@ def test_every_guarded_endpoint_refuses_anonymous_callers(app, client, make_docu
         if path.startswith("/api/"):
             assert response.status_code == 401, where
             assert response.get_json()["error"]["code"] == "unauthorized", where
+        elif path.startswith("/federation/"):  # peers sign every request; nobody signs in
+            assert response.status_code == 401, where
+            assert response.get_json()["error"]["code"] == "signature_refused", where
         else:
             assert response.status_code == 302, where
             assert response.headers["Location"].startswith("/login"), where
