@@ -46,6 +46,7 @@ class Outcome:
     refused: int = 0
     error: str = ""
     refusals: list[str] = field(default_factory=list)
+    hosted: set[str] = field(default_factory=set, repr=False)  # this node's countries, read once
 
 
 def due_peers() -> list[Peer]:
@@ -64,7 +65,7 @@ def sync(name: str | None = None) -> list[Outcome]:
 
 def sync_peer(peer: Peer) -> Outcome:
     """Pull until the peer has no more; on failure record it and schedule a retry."""
-    outcome = Outcome(peer.name)
+    outcome = Outcome(peer.name, hosted=set(peers.node_countries()))
     peer.last_sync_at = utcnow()
     db.session.commit()
     try:
@@ -173,8 +174,7 @@ def _store(origin: Peer, via: Peer, item: payloads.Item, outcome: Outcome) -> No
     if item.deleted:
         _apply_tombstone(received, origin, outcome)
     else:
-        if item.payload["country"] not in origin.countries:
-            raise Refused(f"item {item.uid}: {item.origin} does not host {item.payload['country']}")
+        _check_audience(item, origin, outcome.hosted)
         texts = {entry["sha256"]: _fetch_file(via, entry) for entry in item.payload["attachments"]}
         doc = copies.apply(item.payload, received, texts)
         received.document_id, received.deleted = doc.id, False
@@ -182,6 +182,16 @@ def _store(origin: Peer, via: Peer, item: payloads.Item, outcome: Outcome) -> No
         origin.items_received += 1
     received.version, received.received_at = item.version, utcnow()
     db.session.flush()
+
+
+def _check_audience(item: payloads.Item, origin: Peer, hosted: set[str]) -> None:
+    """The origin owns only its own countries' documents, and a `countries` document is held
+    only by a node hosting one of its readers (a relaying hub cannot widen where it goes)."""
+    owner, shared = item.payload["country"], set(item.payload["shared_with"])
+    if owner not in origin.countries:
+        raise Refused(f"item {item.uid}: {item.origin} does not host {owner}")
+    if item.payload["visibility"] == "countries" and not ({owner} | shared) & hosted:
+        raise Refused(f"item {item.uid}: shared with countries this node does not host")
 
 
 def _is_newer(item: payloads.Item, received: Received) -> bool:

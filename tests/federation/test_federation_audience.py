@@ -44,7 +44,11 @@ def test_countries_documents_go_only_to_nodes_hosting_the_owner_or_a_shared_coun
 
 def test_narrowing_removes_the_copy_exactly_where_access_was_lost(make_node):
     jakarta = make_node("jakarta", ["ID"])
-    bangkok, tokyo, hanoi = make_node("bangkok", ["TH"]), make_node("tokyo", ["JP"]), make_node("hanoi", ["VN"])
+    bangkok, tokyo, hanoi = (
+        make_node("bangkok", ["TH"]),
+        make_node("tokyo", ["JP"]),
+        make_node("hanoi", ["VN"]),
+    )
     link(jakarta, bangkok, tokyo, hanoi)
     doc = jakarta.publish("ID", "countries", ["TH", "VN"], title="Shared with two")
     for node in (bangkok, tokyo, hanoi):
@@ -56,8 +60,12 @@ def test_narrowing_removes_the_copy_exactly_where_access_was_lost(make_node):
 
     bangkok_page = bangkok.feed(jakarta, since=bangkok.run(_cursor, "jakarta"))
     assert [item["payload"] for item in bangkok_page["items"]] == [
-        {"uid": str(doc), "origin": "jakarta", "version": bangkok_page["items"][0]["payload"]["version"],
-         "deleted": True}
+        {
+            "uid": str(doc),
+            "origin": "jakarta",
+            "version": bangkok_page["items"][0]["payload"]["version"],
+            "deleted": True,
+        }
     ]  # a tombstone with nothing of the content
     hanoi_page = hanoi.feed(jakarta, since=hanoi.run(_cursor, "jakarta"))
     assert _uids(hanoi_page) == [str(doc)] and hanoi_page["items"][0]["payload"]["shared_with"] == ["VN"]

@@ -17,7 +17,11 @@ def test_create_update_withdraw_delete_follow_on_the_peer(make_node):
     assert (outcome.received, outcome.error) == (1, "")
     copy = bangkok.copies()[str(doc_id)]
     assert (copy.title, copy.visibility, copy.country_code, copy.origin_node) == (
-        "Digital diplomacy in Jakarta", "public", "ID", "jakarta")
+        "Digital diplomacy in Jakarta",
+        "public",
+        "ID",
+        "jakarta",
+    )
     assert copy.origin_url == f"{jakarta.url}/documents/{doc_id}"
 
     jakarta.edit("ID", doc_id, title="Digital diplomacy in Jakarta, revised")

@@ -121,7 +121,9 @@ def test_the_network_admin_registers_confirms_pauses_and_removes_a_peer_on_its_p
     assert client.post(f"/admin/peers/{peer_id}/remove").status_code == 302
     with jakarta.context():
         assert db.session.scalar(db.select(Peer)) is None
-        actions = db.session.scalars(db.select(AuditEntry.action).where(AuditEntry.object_type == "peer")).all()
+        actions = db.session.scalars(
+            db.select(AuditEntry.action).where(AuditEntry.object_type == "peer")
+        ).all()
     assert actions == ["federation.peer_added", "federation.peer_confirmed", "federation.peer_paused",
                        "federation.peer_resumed", "federation.peer_removed"]  # fmt: skip
 

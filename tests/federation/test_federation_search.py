@@ -21,7 +21,9 @@ def test_copies_are_found_by_exactly_the_readers_their_audience_names(make_node)
     link(jakarta, bangkok)
     jakarta.publish("ID", "public", title="Seaweed diplomacy for all", body_markdown="seaweed")
     jakarta.publish("ID", "network", title="Seaweed diplomacy for members", body_markdown="seaweed")
-    jakarta.publish("ID", "countries", ["TH"], title="Seaweed diplomacy for Thailand", body_markdown="seaweed")
+    jakarta.publish(
+        "ID", "countries", ["TH"], title="Seaweed diplomacy for Thailand", body_markdown="seaweed"
+    )
     bangkok.sync()
     thai, malaysian = bangkok.user("TH"), bangkok.user("MY")
 
@@ -40,7 +42,11 @@ def test_a_copy_shows_its_origin_and_cannot_be_edited(make_node):
     copy = bangkok.copies()[str(origin_id)]
     client = bangkok.app.test_client()
     data = client.get(f"/api/v1/documents/{copy.id}").get_json()
-    assert data["origin"] == {"node": "jakarta", "id": str(origin_id), "url": f"{jakarta.url}/documents/{origin_id}"}
+    assert data["origin"] == {
+        "node": "jakarta",
+        "id": str(origin_id),
+        "url": f"{jakarta.url}/documents/{origin_id}",
+    }
     page = client.get(f"/documents/{copy.id}").get_data(as_text=True)
     assert "jakarta" in page and f"{jakarta.url}/documents/{origin_id}" in page
 
