@@ -27,13 +27,15 @@ PASSWORD = "correct horse battery"
 class Node:
     """One node. `with node.context():` runs code as that node (its database, its config)."""
 
-    def __init__(self, name: str, folder: Path, template_db: Path, countries: list[str]) -> None:
+    def __init__(self, name: str, folder: Path, template_db: Path, countries: list[str],
+                 database_url: str | None = None) -> None:  # fmt: skip
         folder.mkdir(parents=True)
-        database = folder / "node.sqlite3"
-        shutil.copyfile(template_db, database)
+        if database_url is None:
+            shutil.copyfile(template_db, folder / "node.sqlite3")
+            database_url = f"sqlite:///{folder / 'node.sqlite3'}"
         self.name, self.folder = name, folder
         self.app: Flask = create_app({
-            "TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
             "INDEX_DIR": str(folder / "index"), "UPLOAD_DIR": str(folder / "uploads"),
             "KEY_DIR": str(folder / "keys"), "NODE_NAME": name, "NODE_COUNTRIES": countries,

@@ -3,6 +3,7 @@ document never learns of it, not even on the wire."""
 
 from __future__ import annotations
 
+import pytest
 from nodes import link
 
 
@@ -42,6 +43,7 @@ def test_countries_documents_go_only_to_nodes_hosting_the_owner_or_a_shared_coun
     assert (copy.visibility, copy.shared_with) == ("countries", ["TH"])
 
 
+@pytest.mark.both_databases
 def test_narrowing_removes_the_copy_exactly_where_access_was_lost(make_node):
     jakarta = make_node("jakarta", ["ID"])
     bangkok, tokyo, hanoi = (

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from content.models import Document
 from federation.models import Delivery, Peer
 from network.extensions import db
 
 
+@pytest.mark.both_databases
 def test_create_update_withdraw_delete_follow_on_the_peer(make_node):
     jakarta, bangkok = make_node("jakarta", ["ID"]), make_node("bangkok", ["TH"])
     jakarta.add_peer(bangkok)
