@@ -34,8 +34,10 @@ class FileText:
     note: str
 
 
-def apply(payload: dict[str, Any], received: Received | None, texts: dict[str, FileText]) -> Document:
-    """Create or update the copy of `payload` (already verified); adds it and its log row."""
+def apply(payload: dict[str, Any], received: Received | None,
+          texts: dict[str, FileText]) -> tuple[Document, list[str]]:  # fmt: skip
+    """Create or update the copy of `payload` (already verified) with its log row; returns it
+    and the sha256 of the files it no longer has, to clear once unused."""
     if db.session.get(Country, payload["country"]) is None:
         raise Unplaceable(f"unknown owner country {payload['country']}")
     doc = db.session.get(Document, received.document_id) if received and received.document_id else None
@@ -48,9 +50,9 @@ def apply(payload: dict[str, Any], received: Received | None, texts: dict[str, F
     _set_fields(doc, payload)
     _set_lessons(doc, payload["lessons"])
     db.session.flush()
-    _set_attachments(doc, payload["attachments"], texts)
+    dropped = _set_attachments(doc, payload["attachments"], texts)
     changelog.record(doc, "created" if created else "updated")
-    return doc
+    return doc, dropped
 
 
 def remove(doc: Document) -> list[str]:
@@ -107,8 +109,9 @@ def _set_lessons(doc: Document, lessons: list[dict[str, Any]]) -> None:
         doc.lessons.remove(lesson)
 
 
-def _set_attachments(doc: Document, entries: list[dict[str, Any]], texts: dict[str, FileText]) -> None:
+def _set_attachments(doc: Document, entries: list[dict[str, Any]], texts: dict[str, FileText]) -> list[str]:
     lessons = {lesson.position: lesson.id for lesson in doc.lessons}
+    dropped = [a.sha256 for a in doc.attachments if a.sha256 not in {e["sha256"] for e in entries}]
     for attachment in list(doc.attachments):
         doc.attachments.remove(attachment)
     db.session.flush()
@@ -120,3 +123,4 @@ def _set_attachments(doc: Document, entries: list[dict[str, Any]], texts: dict[s
             size=entry["size"], content_type=found.file_type.content_type,
             text=found.text, extraction_note=found.note[:300],
         ))  # fmt: skip
+    return dropped

@@ -140,14 +140,13 @@ def remove(actor: Any, peer: Peer) -> int:
     """Forget the peer, and the copies it sent (nobody would tell us of their withdrawal now)."""
     _require_admin(actor)
     query = db.select(Document).where(Document.origin_node == peer.name)
-    removed = 0
-    for doc in db.session.scalars(query):
-        copies.remove(doc)
-        removed += 1
-    _audit(actor, "federation.peer_removed", peer, copies_removed=removed)
+    docs = list(db.session.scalars(query))
+    files = [sha256 for doc in docs for sha256 in copies.remove(doc)]
+    _audit(actor, "federation.peer_removed", peer, copies_removed=len(docs))
     db.session.delete(peer)
     db.session.commit()
-    return removed
+    copies.clear_unused(files)
+    return len(docs)
 
 
 def _set_state(actor: Any, peer: Peer, state: str, action: str) -> Peer:

@@ -47,6 +47,7 @@ class Outcome:
     error: str = ""
     refusals: list[str] = field(default_factory=list)
     hosted: set[str] = field(default_factory=set, repr=False)  # this node's countries, read once
+    unused: list[str] = field(default_factory=list, repr=False)  # files copies let go of
 
 
 def due_peers() -> list[Peer]:
@@ -110,6 +111,8 @@ def _pull_page(peer: Peer, outcome: Outcome) -> bool:
         peer.cursor = raw["seq"]
     peer.cursor = next_seq
     db.session.commit()
+    copies.clear_unused(outcome.unused)
+    outcome.unused.clear()
     return has_more and next_seq > since
 
 
@@ -176,7 +179,8 @@ def _store(origin: Peer, via: Peer, item: payloads.Item, outcome: Outcome) -> No
     else:
         _check_audience(item, origin, outcome.hosted)
         texts = {entry["sha256"]: _fetch_file(via, entry) for entry in item.payload["attachments"]}
-        doc = copies.apply(item.payload, received, texts)
+        doc, dropped = copies.apply(item.payload, received, texts)
+        outcome.unused += dropped
         received.document_id, received.deleted = doc.id, False
         outcome.received += 1
         origin.items_received += 1
@@ -204,7 +208,7 @@ def _is_newer(item: payloads.Item, received: Received) -> bool:
 def _apply_tombstone(received: Received, origin: Peer, outcome: Outcome) -> None:
     doc = db.session.get(Document, received.document_id) if received.document_id else None
     if doc is not None:
-        copies.remove(doc)
+        outcome.unused += copies.remove(doc)
     received.deleted, received.document_id = True, None
     outcome.tombstones += 1
     origin.tombstones_applied += 1

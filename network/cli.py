@@ -52,6 +52,7 @@ def demo_command(serve: bool, host: str, port: int) -> None:
     init_database()
     current_app.config["REQUIRE_2FA"] = current_app.config.get("REQUIRE_2FA") or "none"
     load_demo(echo=click.echo)
+    _demo_node_key()
     click.echo(f"Search index: {indexing.rebuild()} documents indexed.")
     if serve:
         if current_app.config["BASE_URL"] == LOCAL_BASE_URL:  # not chosen by the operator: serve's own
@@ -59,6 +60,16 @@ def demo_command(serve: bool, host: str, port: int) -> None:
         click.echo(f"Serving RNDD Hub at {current_app.config['BASE_URL']}/ (Ctrl+C stops it)")
         # Flask refuses app.run() inside its own CLI, so serve with Werkzeug directly.
         run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+def _demo_node_key() -> None:
+    """The demo federates out of the box: it gets a node key the first time."""
+    from federation import keys
+
+    try:
+        click.echo(f"Node key: {keys.node_key().fingerprint}")
+    except keys.NoNodeKey:
+        click.echo(f"Node key made: {keys.generate().fingerprint}")
 
 
 def _served_at(host: str, port: int) -> str:

@@ -57,6 +57,9 @@ def test_a_file_removed_at_the_origin_goes_on_the_receiver_too(make_node):
     link(jakarta, bangkok)
     origin_id = _course_with_file(jakarta, b"Some notes on cables.\n")
     bangkok.sync()
+    with bangkok.context():
+        blob = attachments.blob_path(db.session.scalar(db.select(Attachment.sha256)))
+    assert blob.exists()
     with jakarta.context():
         admin = db.session.get(User, jakarta.admin("ID").id)
         attachment_id = db.session.scalar(db.select(Attachment.id))
@@ -65,6 +68,7 @@ def test_a_file_removed_at_the_origin_goes_on_the_receiver_too(make_node):
     with bangkok.context():
         copy = db.session.scalar(db.select(Document).where(Document.origin_id == str(origin_id)))
         assert copy.attachments == [] and len(copy.lessons) == 1
+    assert not blob.exists()  # the copy let go of it, and nothing else uses it
     jakarta.delete("ID", origin_id)
     bangkok.sync()
     with bangkok.context():
