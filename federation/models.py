@@ -37,6 +37,7 @@ class Peer(db.Model):
     last_success_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime | None]
     key_checked_at: Mapped[datetime | None]
+    sync_lease_until: Mapped[datetime | None]  # a pull of this peer runs until then (or died)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -31,6 +31,7 @@ from network.models import utcnow
 log = logging.getLogger("rndd.federation")
 PAGE_LIMIT = 200
 BACKOFF_MAX = timedelta(hours=1)
+LEASE = timedelta(minutes=15)
 
 
 class Refused(ValueError):
@@ -65,10 +66,37 @@ def sync(name: str | None = None) -> list[Outcome]:
 
 
 def sync_peer(peer: Peer) -> Outcome:
-    """Pull until the peer has no more; on failure record it and schedule a retry."""
+    """Pull until the peer has no more; on failure record it and schedule a retry.
+
+    One pull of a peer at a time, across processes: a lease on the peer's row, taken by one
+    atomic UPDATE, released at the end (a killed process's lease runs out).
+    """
     outcome = Outcome(peer.name, hosted=set(peers.node_countries()))
-    peer.last_sync_at = utcnow()
+    if not _take_lease(peer):
+        outcome.error = "another sync of this peer is running"
+        return outcome
+    try:
+        _pull_all(peer, outcome)
+    finally:
+        db.session.rollback()
+        peer.sync_lease_until = None
+        db.session.commit()
+    return outcome
+
+
+def _take_lease(peer: Peer) -> bool:
+    now = utcnow()
+    taken = db.session.execute(
+        db.update(Peer)
+        .where(Peer.id == peer.id, (Peer.sync_lease_until.is_(None)) | (Peer.sync_lease_until < now))
+        .values(sync_lease_until=now + LEASE, last_sync_at=now)
+    ).rowcount
     db.session.commit()
+    db.session.refresh(peer)
+    return taken == 1
+
+
+def _pull_all(peer: Peer, outcome: Outcome) -> None:
     try:
         peers.refresh_key(peer, force=True)
         while _pull_page(peer, outcome):
@@ -80,7 +108,6 @@ def sync_peer(peer: Peer) -> Outcome:
         peer.failures, peer.next_attempt_at, peer.last_error = 0, None, ""
         peer.last_success_at = utcnow()
         db.session.commit()
-    return outcome
 
 
 def _failed(peer: Peer, outcome: Outcome, error: Exception) -> None:
@@ -109,7 +136,7 @@ def _pull_page(peer: Peer, outcome: Outcome) -> bool:
             db.session.commit()  # what came before this item stays, with the cursor just before it
             raise
         peer.cursor = raw["seq"]
-    peer.cursor = next_seq
+    peer.cursor, peer.sync_lease_until = next_seq, utcnow() + LEASE
     db.session.commit()
     copies.clear_unused(outcome.unused)
     outcome.unused.clear()

@@ -57,6 +57,7 @@ def upgrade():
     sa.Column('last_success_at', sa.DateTime(), nullable=True),
     sa.Column('next_attempt_at', sa.DateTime(), nullable=True),
     sa.Column('key_checked_at', sa.DateTime(), nullable=True),
+    sa.Column('sync_lease_until', sa.DateTime(), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_peer')),

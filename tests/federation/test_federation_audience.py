@@ -109,3 +109,19 @@ def _cursor(name: str) -> int:
     from federation import peers
 
     return peers.by_name(name).cursor
+
+
+def test_copies_are_never_passed_on(make_node):
+    jakarta, bangkok, tokyo = (
+        make_node("jakarta", ["ID"]),
+        make_node("bangkok", ["TH"]),
+        make_node("tokyo", ["JP"]),
+    )
+    link(jakarta, bangkok)
+    link(bangkok, tokyo)  # tokyo knows bangkok only
+    jakarta.publish("ID", "public", title="Jakarta's")
+    bangkok.sync()
+    own = bangkok.publish("TH", "public", title="Bangkok's")
+    assert _uids(tokyo.feed(bangkok)) == [str(own)]
+    tokyo.sync()
+    assert [copy.title for copy in tokyo.copies().values()] == ["Bangkok's"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from datetime import timedelta
 from pathlib import Path
 
 from nodes import PASSWORD, link
@@ -13,6 +14,7 @@ from federation import keys, peers
 from federation.models import Peer
 from network.audit import AuditEntry
 from network.extensions import db
+from network.models import utcnow
 
 
 def _peer(node, name: str) -> Peer:
@@ -153,3 +155,27 @@ def test_the_command_line_adds_lists_and_syncs_peers(make_node):
     assert "jakarta\tactive" in listed.output and "received 1" in listed.output
     unknown = cli.invoke(args=["federation", "add-peer", "http://127.0.0.1:9"])
     assert unknown.exit_code == 1 and "No node document" in unknown.output
+
+
+def test_one_pull_of_a_peer_at_a_time(make_node):
+    jakarta, bangkok = make_node("jakarta", ["ID"]), make_node("bangkok", ["TH"])
+    link(jakarta, bangkok)
+    jakarta.publish("ID", "public")
+    with bangkok.context():  # another process holds the lease
+        peer = peers.by_name("jakarta")
+        peer.sync_lease_until = utcnow() + timedelta(minutes=5)
+        db.session.commit()
+    [outcome] = bangkok.sync("jakarta")
+    assert outcome.error == "another sync of this peer is running" and bangkok.copies() == {}
+    with bangkok.context():  # that process died: its lease runs out
+        peers.by_name("jakarta").sync_lease_until = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    [outcome] = bangkok.sync("jakarta")
+    assert outcome.error == "" and outcome.received == 1
+    assert _peer(bangkok, "jakarta").sync_lease_until is None
+
+
+def test_serve_sync_needs_its_interval(make_node):
+    jakarta = make_node("jakarta", ["ID"])
+    result = jakarta.app.test_cli_runner().invoke(args=["federation", "serve-sync"])
+    assert result.exit_code == 1 and "RNDD_FEDERATION_SYNC_MINUTES" in result.output
