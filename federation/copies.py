@@ -118,7 +118,7 @@ def _set_attachments(doc: Document, entries: list[dict[str, Any]], texts: dict[s
     for entry in entries:
         found = texts[entry["sha256"]]
         doc.attachments.append(Attachment(
-            lesson_id=lessons.get(entry["lesson"]), filename=entry["filename"],
+            lesson_id=lessons.get(entry.get("lesson")), filename=entry["filename"],
             stored_name=storage_name(entry["filename"], found.file_type), sha256=entry["sha256"],
             size=entry["size"], content_type=found.file_type.content_type,
             text=found.text, extraction_note=found.note[:300],

@@ -101,7 +101,10 @@ def parse_item(raw: Any) -> Item:
     if not isinstance(payload.get("deleted"), bool):
         raise BadItem("deleted must be true or false")
     if not payload["deleted"]:
-        check_content(payload)
+        try:
+            check_content(payload)
+        except (KeyError, TypeError, AttributeError) as error:  # a shape the checks did not foresee
+            raise BadItem(f"malformed item: {type(error).__name__}: {error}") from error
     return Item(seq, payload, signature)
 
 
@@ -111,6 +114,9 @@ def check_content(payload: dict[str, Any]) -> None:
     missing = [name for name in (*CONTENT_FIELDS, "country", "url") if name not in payload]
     if missing:
         raise BadItem(f"missing fields: {', '.join(missing)}")
+    for name in ("kind", "language", "status", "visibility"):
+        if not isinstance(payload[name], str):
+            raise BadItem(f"{name} must be text")
     if payload["kind"] not in KINDS or payload["language"] not in LANGUAGES:
         raise BadItem("unknown kind or language")
     if payload["status"] != "published" or payload["visibility"] not in SHARED_VISIBILITIES:

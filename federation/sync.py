@@ -242,44 +242,53 @@ def _apply_tombstone(received: Received, origin: Peer, outcome: Outcome) -> None
 
 
 def _fetch_file(peer: Peer, entry: dict[str, Any]) -> copies.FileText:
-    """The attachment's bytes, by checksum, checked on arrival, then typed and read here."""
+    """The attachment's bytes, by checksum: typed and read here, and only then put in place."""
     sha256, size = entry["sha256"], entry["size"]
     target = blob_path(sha256)
-    if not (target.exists() and target.stat().st_size == size):
-        _download(peer, sha256, size, target)
-    try:
-        file_type = sniffing.sniff(target, entry["filename"])
-        text, note = extraction.extract(target, file_type, current_app.config["EXTRACT_MAX_MB"],
-                                        current_app.config["EXTRACT_MAX_SECONDS"])  # fmt: skip
-    except DomainError as error:
-        raise Refused(f"attachment {sha256}: {error}") from error
-    return copies.FileText(file_type, text, note)
-
-
-def _download(peer: Peer, sha256: str, size: int, target: Path) -> None:
+    if target.exists() and target.stat().st_size == size:  # content-addressed: checked when it came
+        return _read_file(target, entry)
     folder = temp_dir()
     folder.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=folder, prefix="upload-")
     temp = Path(name)
     try:
-        digest, got = hashlib.sha256(), 0
-        with os.fdopen(handle, "wb") as out, client.signed_stream(
-            peer.base_url, f"/federation/v1/attachments/{sha256}"
-        ) as response:
+        with os.fdopen(handle, "wb") as out:
+            _download(peer, sha256, size, out)
+        found = _read_file(temp, entry)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+    return found
+
+
+def _read_file(path: Path, entry: dict[str, Any]) -> copies.FileText:
+    """Raises Refused for a type this node does not accept or a damaged file."""
+    config = current_app.config
+    try:
+        file_type = sniffing.sniff(path, entry["filename"])
+        budget = config["EXTRACT_MAX_MB"], config["EXTRACT_MAX_SECONDS"]
+        text, note = extraction.extract(path, file_type, *budget)
+    except DomainError as error:
+        raise Refused(f"attachment {entry['sha256']}: {error}") from error
+    return copies.FileText(file_type, text, note)
+
+
+def _download(peer: Peer, sha256: str, size: int, out: Any) -> None:
+    """Stream the bytes into `out`, counting and hashing them. Raises Refused on a mismatch."""
+    digest, got = hashlib.sha256(), 0
+    try:
+        with client.signed_stream(peer.base_url, f"/federation/v1/attachments/{sha256}") as response:
             for chunk in response.iter_content(client.CHUNK):
                 got += len(chunk)
                 if got > size:
                     raise Refused(f"attachment {sha256}: more bytes than its announced {size}")
                 digest.update(chunk)
                 out.write(chunk)
-        if got != size or digest.hexdigest() != sha256:
-            raise Refused(f"attachment {sha256}: the bytes do not match its checksum and size")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(temp, target)
     except client.PeerRefused as error:
         raise Refused(f"attachment {sha256}: {error}") from error
-    finally:
-        temp.unlink(missing_ok=True)
+    if got != size or digest.hexdigest() != sha256:
+        raise Refused(f"attachment {sha256}: the bytes do not match its checksum and size")
 
 
 def _index() -> None:
