@@ -22,7 +22,7 @@ from flask import current_app
 from content import extraction, indexing, sniffing
 from content.attachments import blob_path, temp_dir
 from content.models import Document
-from federation import client, copies, keys, payloads, peers
+from federation import client, copies, indexer, keys, payloads, peers
 from federation.models import Peer, Received
 from network.errors import DomainError
 from network.extensions import db
@@ -60,12 +60,13 @@ def due_peers() -> list[Peer]:
 def sync(name: str | None = None) -> list[Outcome]:
     """Pull the peers that are due (or the one named, due or not), then index what came."""
     chosen = [peers.by_name(name)] if name else due_peers()
-    outcomes = [sync_peer(peer) for peer in chosen if peer.is_active]
+    with indexer.indexing_alongside() as alongside:
+        outcomes = [sync_peer(peer, alongside) for peer in chosen if peer.is_active]
     _index()
     return outcomes
 
 
-def sync_peer(peer: Peer) -> Outcome:
+def sync_peer(peer: Peer, alongside: indexer.Alongside | None = None) -> Outcome:
     """Pull until the peer has no more; on failure record it and schedule a retry.
 
     One pull of a peer at a time, across processes: a lease on the peer's row, taken by one
@@ -76,7 +77,7 @@ def sync_peer(peer: Peer) -> Outcome:
         outcome.error = "another sync of this peer is running"
         return outcome
     try:
-        _pull_all(peer, outcome)
+        _pull_all(peer, outcome, alongside)
     finally:
         db.session.rollback()
         peer.sync_lease_until = None
@@ -96,11 +97,12 @@ def _take_lease(peer: Peer) -> bool:
     return taken == 1
 
 
-def _pull_all(peer: Peer, outcome: Outcome) -> None:
+def _pull_all(peer: Peer, outcome: Outcome, alongside: indexer.Alongside | None) -> None:
     try:
         peers.refresh_key(peer, force=True)
         while _pull_page(peer, outcome):
-            pass
+            if alongside is not None:  # a long pull: index its pages meanwhile, on the other core
+                alongside.start()
     except (client.PeerUnreachable, client.PeerRefused, client.BadAnswer, keys.RotationRefused) as error:
         db.session.rollback()
         _failed(peer, outcome, error)

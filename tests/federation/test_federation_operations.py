@@ -10,7 +10,8 @@ from pathlib import Path
 
 from nodes import PASSWORD, link
 
-from federation import keys, peers
+from content import indexing
+from federation import indexer, keys, peers, sync
 from federation.models import Peer
 from network.audit import AuditEntry
 from network.extensions import db
@@ -179,3 +180,27 @@ def test_serve_sync_needs_its_interval(make_node):
     jakarta = make_node("jakarta", ["ID"])
     result = jakarta.app.test_cli_runner().invoke(args=["federation", "serve-sync"])
     assert result.exit_code == 1 and "RNDD_FEDERATION_SYNC_MINUTES" in result.output
+
+
+def test_a_long_pull_is_indexed_alongside_and_the_index_agrees(make_node, monkeypatch):
+    jakarta, bangkok = make_node("jakarta", ["ID"]), make_node("bangkok", ["TH"])
+    link(jakarta, bangkok)
+    monkeypatch.setattr(sync, "PAGE_LIMIT", 2)  # five pages: the second process starts
+    started = []
+    monkeypatch.setattr(indexer.Alongside, "start", _counting(indexer.Alongside.start, started))
+    for n in range(9):
+        jakarta.publish("ID", "public", title=f"Cable {n}", body_markdown=f"submarine cable {n}")
+    [outcome] = bangkok.sync()
+    assert outcome.received == 9 and started
+    with bangkok.context():
+        assert indexing.verify().is_clean
+        hits = indexing.search_index().search("submarine", {"public"})
+        assert hits.total == 9
+
+
+def _counting(method, calls):
+    def wrapper(self):
+        calls.append(1)
+        return method(self)
+
+    return wrapper
