@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -21,6 +22,7 @@ TIMEOUT = (5, 30)  # seconds to connect, and between bytes of the answer
 NODE_MAX = 256 * 1024
 PAGE_MAX = 32 * 1024 * 1024
 CHUNK = 64 * 1024
+_shared: ContextVar[requests.Session | None] = ContextVar("rndd_federation_session", default=None)
 
 
 class PeerUnreachable(Exception):
@@ -70,13 +72,34 @@ def _get(url: str, signed: bool) -> Iterator[requests.Response]:
         key = keys.node_key()
         httpsig.sign(request, key.private, httpsig.key_id(current_app.config["BASE_URL"], key.fingerprint))
     try:
-        with requests.Session() as session:
+        with _session() as session:
             response = session.send(request, timeout=TIMEOUT, stream=True, allow_redirects=False)
             with response:
                 _check_status(response)
                 yield response
     except requests.RequestException as error:
         raise PeerUnreachable(f"{url}: {type(error).__name__}: {error}") from error
+
+
+@contextmanager
+def connections() -> Iterator[None]:
+    """Keep connections open for the requests made inside (a pull makes a thousand)."""
+    with requests.Session() as session:
+        token = _shared.set(session)
+        try:
+            yield
+        finally:
+            _shared.reset(token)
+
+
+@contextmanager
+def _session() -> Iterator[requests.Session]:
+    shared = _shared.get()
+    if shared is not None:
+        yield shared
+        return
+    with requests.Session() as session:
+        yield session
 
 
 def _check_status(response: requests.Response) -> None:

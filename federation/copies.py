@@ -34,21 +34,35 @@ class FileText:
     note: str
 
 
-def apply(payload: dict[str, Any], received: Received | None,
-          texts: dict[str, FileText]) -> tuple[Document, list[str]]:  # fmt: skip
+@dataclass
+class Known:
+    """This node's countries and topics, read once per pull rather than once per copy."""
+
+    countries: set[str]
+    topics: dict[str, Topic]  # by slug, in the order of their names
+
+    @classmethod
+    def load(cls) -> Known:
+        topics = db.session.scalars(db.select(Topic).order_by(Topic.name))
+        return cls(set(db.session.scalars(db.select(Country.code))), {t.slug: t for t in topics})
+
+
+def apply(payload: dict[str, Any], received: Received | None, texts: dict[str, FileText],
+          known: Known) -> tuple[Document, list[str]]:  # fmt: skip
     """Create or update the copy of `payload` (already verified) with its log row; returns it
     and the sha256 of the files it no longer has, to clear once unused."""
-    if db.session.get(Country, payload["country"]) is None:
+    if payload["country"] not in known.countries:
         raise Unplaceable(f"unknown owner country {payload['country']}")
     doc = db.session.get(Document, received.document_id) if received and received.document_id else None
     created = doc is None
-    if doc is None:
-        doc = Document(origin_node=payload["origin"], origin_id=payload["uid"], author_id=None,
-                       status="published", published_at=utcnow())  # fmt: skip
-        doc.shares, doc.lessons, doc.attachments = [], [], []
-        db.session.add(doc)
-    _set_fields(doc, payload)
-    _set_lessons(doc, payload["lessons"])
+    with db.session.no_autoflush:  # one flush for the copy, not one per query it makes
+        if doc is None:
+            doc = Document(origin_node=payload["origin"], origin_id=payload["uid"], author_id=None,
+                           status="published", published_at=utcnow())  # fmt: skip
+            doc.shares, doc.lessons, doc.attachments = [], [], []
+            db.session.add(doc)
+        _set_fields(doc, payload, known)
+        _set_lessons(doc, payload["lessons"])
     db.session.flush()
     dropped = _set_attachments(doc, payload["attachments"], texts)
     changelog.record(doc, "created" if created else "updated")
@@ -70,19 +84,18 @@ def clear_unused(files: list[str]) -> None:
             blob_path(sha256).unlink(missing_ok=True)
 
 
-def _set_fields(doc: Document, payload: dict[str, Any]) -> None:
+def _set_fields(doc: Document, payload: dict[str, Any], known: Known) -> None:
     for name in ("kind", "title", "summary", "body_markdown", "language", "tags", "year", "visibility"):
         setattr(doc, name, payload[name])
     rendered = render_markdown(doc.body_markdown)
     doc.body_html, doc.toc = rendered.html, rendered.toc
     doc.country_code, doc.status = payload["country"], "published"
     doc.origin_url, doc.updated_at = payload["url"], utcnow()
-    codes = db.select(Country.code).where(Country.code.in_(payload["shared_with"]))
-    known = set(db.session.scalars(codes))
-    if doc.shared_with != sorted(known):
-        doc.shares = [DocumentShare(country_code=code) for code in sorted(known)]
-    topics = db.select(Topic).where(Topic.slug.in_(payload["topics"])).order_by(Topic.name)
-    doc.topics = list(db.session.scalars(topics))
+    shared = sorted(set(payload["shared_with"]) & known.countries)
+    if doc.shared_with != shared:
+        doc.shares = [DocumentShare(country_code=code) for code in shared]
+    wanted = set(payload["topics"])
+    doc.topics = [topic for slug, topic in known.topics.items() if slug in wanted]  # no attribute read
     doc.translation_of = _local_copy(payload["origin"], payload["translations"])
 
 

@@ -48,6 +48,7 @@ class Outcome:
     error: str = ""
     refusals: list[str] = field(default_factory=list)
     hosted: set[str] = field(default_factory=set, repr=False)  # this node's countries, read once
+    known: copies.Known | None = field(default=None, repr=False)
     unused: list[str] = field(default_factory=list, repr=False)  # files copies let go of
 
 
@@ -60,7 +61,7 @@ def due_peers() -> list[Peer]:
 def sync(name: str | None = None) -> list[Outcome]:
     """Pull the peers that are due (or the one named, due or not), then index what came."""
     chosen = [peers.by_name(name)] if name else due_peers()
-    with indexer.indexing_alongside() as alongside:
+    with indexer.indexing_alongside() as alongside, client.connections():
         outcomes = [sync_peer(peer, alongside) for peer in chosen if peer.is_active]
     _index()
     return outcomes
@@ -72,7 +73,7 @@ def sync_peer(peer: Peer, alongside: indexer.Alongside | None = None) -> Outcome
     One pull of a peer at a time, across processes: a lease on the peer's row, taken by one
     atomic UPDATE, released at the end (a killed process's lease runs out).
     """
-    outcome = Outcome(peer.name, hosted=set(peers.node_countries()))
+    outcome = Outcome(peer.name, hosted=set(peers.node_countries()), known=copies.Known.load())
     if not _take_lease(peer):
         outcome.error = "another sync of this peer is running"
         return outcome
@@ -208,7 +209,7 @@ def _store(origin: Peer, via: Peer, item: payloads.Item, outcome: Outcome) -> No
     else:
         _check_audience(item, origin, outcome.hosted)
         texts = {entry["sha256"]: _fetch_file(via, entry) for entry in item.payload["attachments"]}
-        doc, dropped = copies.apply(item.payload, received, texts)
+        doc, dropped = copies.apply(item.payload, received, texts, outcome.known)
         outcome.unused += dropped
         received.document_id, received.deleted = doc.id, False
         outcome.received += 1

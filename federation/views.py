@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, request, send_file
+from flask import Blueprint, abort, current_app, g, jsonify, request, send_file
+from flask_limiter.util import get_remote_address
 
 from content.attachments import blob_path
 from federation import feed, keys, payloads, peers
 from federation.auth import signed_by_peer
 from network.api import MAX_ID
 from network.errors import BadRequest, NotFound
+from network.extensions import limiter
 
 bp = Blueprint("federation", __name__, url_prefix="/federation/v1")
+# A peer's pull is a thousand requests from one address: a budget of its own, per address (the
+# signature is checked in the view, after the limit), in place of the site's default.
+limiter.limit(lambda: current_app.config["FEDERATION_RATE_LIMIT"], key_func=get_remote_address)(bp)
 
 
 @bp.get("/node")

@@ -73,6 +73,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_DEFAULT": "1200 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
+    "FEDERATION_RATE_LIMIT": "6000 per minute",
     "INDEX_AFTER_REQUEST": True,
     "PER_PAGE_MAX": 100,
     "API_MAX_BODY": 1024 * 1024,

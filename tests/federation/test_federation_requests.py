@@ -298,3 +298,17 @@ def test_a_file_only_on_an_unshared_document_is_not_found_like_an_unknown_one(no
     unknown = send(signed(f"{jakarta.url}{FILES}{'0' * 64}", bangkok))
     assert assert_error(refused, 404, "not_found") == assert_error(unknown, 404, "not_found")
     assert b"Indonesia only" not in refused.content
+
+
+def test_the_feed_has_a_rate_limit_of_its_own(database_url, tmp_path):
+    from network import create_app
+
+    limited = create_app({
+        "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "INDEX_DIR": str(tmp_path / "i"),
+        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+        "FEDERATION_RATE_LIMIT": "4 per minute",
+    })  # fmt: skip
+    client = limited.test_client()
+    feed = [client.get("/federation/v1/changes").status_code for _ in range(5)]
+    assert feed == [401, 401, 401, 401, 429]
+    assert client.get("/api/v1/countries").status_code == 200  # the rest of the site has its own
