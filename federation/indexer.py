@@ -37,9 +37,14 @@ class Alongside:
             return
         config = {name: current_app.config.get(name) for name in PASSED_ON}
         config["INDEX_AFTER_REQUEST"] = False
-        self._process = _SPAWN.Process(target=_follow, args=(config, self._stop, os.getpid()),
-                                       name="rndd-index-alongside", daemon=True)  # fmt: skip
-        self._process.start()
+        process = _SPAWN.Process(target=_follow, args=(config, self._stop, os.getpid()),
+                                 name="rndd-index-alongside", daemon=True)  # fmt: skip
+        try:
+            process.start()
+        except (OSError, RuntimeError) as error:  # no second process: the pull indexes at its end
+            log.warning("indexing alongside the pull could not start: %s", error)
+            return
+        self._process = process
 
     def stop(self) -> None:
         if self._process is None:

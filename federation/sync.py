@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +31,7 @@ from network.models import utcnow
 
 log = logging.getLogger("rndd.federation")
 PAGE_LIMIT = 200
+FETCHERS = 4  # files fetched at once
 BACKOFF_MAX = timedelta(hours=1)
 LEASE = timedelta(minutes=15)
 
@@ -49,6 +51,7 @@ class Outcome:
     refusals: list[str] = field(default_factory=list)
     hosted: set[str] = field(default_factory=set, repr=False)  # this node's countries, read once
     known: copies.Known | None = field(default=None, repr=False)
+    files: dict[str, Future] = field(default_factory=dict, repr=False)  # this page's, fetched ahead
     unused: list[str] = field(default_factory=list, repr=False)  # files copies let go of
 
 
@@ -132,6 +135,7 @@ def _pull_page(peer: Peer, outcome: Outcome) -> bool:
     since = peer.cursor
     page = client.signed_json(peer.base_url, "/federation/v1/changes", {"since": since, "limit": PAGE_LIMIT})
     items, next_seq, has_more = _page_parts(peer, page)
+    outcome.files = _prefetch(peer, items, outcome)
     for raw in items:
         try:
             _apply_item(peer, raw, outcome)
@@ -208,7 +212,7 @@ def _store(origin: Peer, via: Peer, item: payloads.Item, outcome: Outcome) -> No
         _apply_tombstone(received, origin, outcome)
     else:
         _check_audience(item, origin, outcome.hosted)
-        texts = {entry["sha256"]: _fetch_file(via, entry) for entry in item.payload["attachments"]}
+        texts = {entry["sha256"]: _file(via, entry, outcome.files) for entry in item.payload["attachments"]}
         doc, dropped = copies.apply(item.payload, received, texts, outcome.known)
         outcome.unused += dropped
         received.document_id, received.deleted = doc.id, False
@@ -244,7 +248,60 @@ def _apply_tombstone(received: Received, origin: Peer, outcome: Outcome) -> None
     origin.tombstones_applied += 1
 
 
-def _fetch_file(peer: Peer, entry: dict[str, Any]) -> copies.FileText:
+def _prefetch(peer: Peer, items: list[dict[str, Any]], outcome: Outcome) -> dict[str, Future]:
+    """Start fetching, FETCHERS at a time, the files of the page's items that will be applied:
+    signed by the peer itself, newer than what this node has, of an audience it may hold.
+    Downloads wait on the network, so threads overlap them; the items are still applied in order.
+    """
+    wanted: dict[str, dict[str, Any]] = {}
+    for item in _applicable(peer, items, outcome):
+        for entry in item.payload["attachments"]:
+            wanted.setdefault(entry["sha256"], entry)
+    if not wanted:
+        return {}
+    app, base_url = current_app._get_current_object(), peer.base_url
+
+    def fetch(entry: dict[str, Any]) -> copies.FileText:
+        with app.app_context():
+            return _fetch_file(base_url, entry)
+
+    with ThreadPoolExecutor(FETCHERS, thread_name_prefix="rndd-fetch") as pool:
+        futures = {sha256: pool.submit(fetch, entry) for sha256, entry in wanted.items()}
+    return futures
+
+
+def _applicable(peer: Peer, items: list[dict[str, Any]], outcome: Outcome) -> list[payloads.Item]:
+    parsed = []
+    for raw in items:
+        try:
+            item = payloads.parse_item(raw)
+        except payloads.BadItem:
+            continue
+        if not item.deleted and item.origin == peer.name and item.payload["attachments"]:
+            parsed.append(item)
+    uids = [item.uid for item in parsed]
+    query = db.select(Received).where(Received.origin == peer.name, Received.uid.in_(uids))
+    have = {row.uid: row for row in db.session.scalars(query)} if uids else {}
+    found = []
+    for item in parsed:
+        if item.uid in have and not _is_newer(item, have[item.uid]):
+            continue
+        try:
+            _check_audience(item, peer, outcome.hosted)
+        except Refused:
+            continue
+        if keys.verify(peer.public_key, item.signature, keys.canonical(item.payload)):
+            found.append(item)
+    return found
+
+
+def _file(peer: Peer, entry: dict[str, Any], fetched: dict[str, Future]) -> copies.FileText:
+    """The file as fetched ahead (its error raised here, at its item), or fetched now."""
+    future = fetched.get(entry["sha256"])
+    return future.result() if future is not None else _fetch_file(peer.base_url, entry)
+
+
+def _fetch_file(base_url: str, entry: dict[str, Any]) -> copies.FileText:
     """The attachment's bytes, by checksum: typed and read here, and only then put in place."""
     sha256, size = entry["sha256"], entry["size"]
     target = blob_path(sha256)
@@ -256,7 +313,7 @@ def _fetch_file(peer: Peer, entry: dict[str, Any]) -> copies.FileText:
     temp = Path(name)
     try:
         with os.fdopen(handle, "wb") as out:
-            _download(peer, sha256, size, out)
+            _download(base_url, sha256, size, out)
         found = _read_file(temp, entry)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, target)
@@ -277,11 +334,11 @@ def _read_file(path: Path, entry: dict[str, Any]) -> copies.FileText:
     return copies.FileText(file_type, text, note)
 
 
-def _download(peer: Peer, sha256: str, size: int, out: Any) -> None:
+def _download(base_url: str, sha256: str, size: int, out: Any) -> None:
     """Stream the bytes into `out`, counting and hashing them. Raises Refused on a mismatch."""
     digest, got = hashlib.sha256(), 0
     try:
-        with client.signed_stream(peer.base_url, f"/federation/v1/attachments/{sha256}") as response:
+        with client.signed_stream(base_url, f"/federation/v1/attachments/{sha256}") as response:
             for chunk in response.iter_content(client.CHUNK):
                 got += len(chunk)
                 if got > size:
