@@ -16,7 +16,7 @@ from whoosh.searching import Searcher
 from search_index.analyzers import fold
 from search_index.evaluate import PostingReader
 from search_index.facets import FacetCounter
-from search_index.hits import HitMaker
+from search_index.hits import HitMaker, MarkCache
 from search_index.schema import FACET_FIELDS, WORDS_FIELD
 
 MAX_PRINCIPALS = 512  # principals whose documents are kept: countries, groups, recent users
@@ -26,11 +26,11 @@ MAX_WORDS = 64  # words a prefix or fuzzy word is looked up as in the stemmed fi
 class SearcherCache:
     """Per-searcher document sets; not thread-safe (the engine holds a lock)."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, marks: MarkCache | None = None) -> None:
         self.searcher = searcher
         self.postings = PostingReader(searcher)
         self.facets = FacetCounter(searcher, self.postings.postings)
-        self.hits = HitMaker(searcher)
+        self.hits = HitMaker(searcher, marks or MarkCache())
         self._principal: dict[str, set[int]] = {}
 
     def allowed(self, principals: set[str]) -> set[int]:

@@ -32,6 +32,7 @@ from whoosh.searching import Searcher
 
 from search_index import internals, store
 from search_index.docsets import SearcherCache
+from search_index.hits import MarkCache
 from search_index.records import IndexRecord, IndexReplaced, IndexUnavailable, RebuildRunning, SearchResult
 from search_index.schema import META_ID, build_schema, document_fields, meta_fields
 from search_index.search import run_search
@@ -61,6 +62,7 @@ class SearchIndex:
         self._searcher: Searcher | None = None
         self._directory: Path | None = None
         self._cache: SearcherCache | None = None
+        self._marks = MarkCache()  # marked hits by stored text: they outlive searchers
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -354,7 +356,7 @@ class SearchIndex:
         """The current searcher with its cached document sets (caller locks)."""
         searcher = self._current_searcher()
         if self._cache is None or self._cache.searcher is not searcher:
-            self._cache = SearcherCache(searcher)
+            self._cache = SearcherCache(searcher, self._marks)
         return self._cache
 
 

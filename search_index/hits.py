@@ -1,13 +1,21 @@
-"""The hits of a result page: id, marked title and snippet, each made once per searcher.
+"""The hits of a result page: id, marked title and snippet, each marked once.
 
 Marking re-analyses a hit's stored text (highlight.py) and was half of a search's CPU. What it
-gives depends only on the document and on the words marked in its language's fields, so it is
-kept for the searcher's life (the next commit replaces the searcher, and this with it), with
-each document's id and family. A hit made before reads no stored fields at all; the others
-read them once, and the stored text is only as long as the snippet needs (STORED_TEXT_CHARS).
+gives depends only on the document's stored text and on the words marked in its language's
+fields, so it is kept twice over:
+
+- per searcher, by document number: a hit shown again reads no stored fields at all;
+- per index (`MarkCache`), by a digest of the stored text: every commit replaces the searcher,
+  and under a steady flow of writes most searchers live too short to meet a hit twice, while
+  most documents' text has not changed.
+
+Stored fields are read at most once per hit, and the stored text is only as long as the
+snippet needs (STORED_TEXT_CHARS).
 """
 
 from __future__ import annotations
+
+from hashlib import blake2b
 
 from whoosh.searching import Searcher
 
@@ -16,19 +24,36 @@ from search_index.query import CompiledQuery
 from search_index.records import Hit
 from search_index.schema import PARTS, text_field
 
-MAX_KNOWN = 50_000  # documents whose (id, family) are kept: a few MB at most
-MAX_MARKED = 4_096  # (document, words) whose title and snippet are kept: about 1 KB each
+MAX_KNOWN = 50_000  # documents whose (id, family) a searcher keeps: a few MB at most
+MAX_MARKED = 4_096  # marked (title, snippet) pairs kept, per searcher and per index: about 1 KB each
 
 Terms = dict[str, frozenset[str]]
+Marks = tuple[str, str]  # (title_html, snippet_html)
+
+
+class MarkCache:
+    """Marked titles and snippets by (digest of the stored text, words); outlives searchers.
+    Not thread-safe (the engine holds a lock)."""
+
+    def __init__(self) -> None:
+        self._marks: dict[tuple, Marks] = {}
+
+    def marks(self, searcher: Searcher, stored: dict, words: tuple, terms: Terms) -> Marks:
+        key = (_digest(stored), words)
+        found = self._marks.get(key)
+        if found is None:
+            found = (title_html(searcher, stored, terms), snippet_html(searcher, stored, terms))
+            _put(self._marks, key, found)
+        return found
 
 
 class HitMaker:
-    """Per-searcher hits; not thread-safe (the engine holds a lock)."""
+    """One searcher's hits; not thread-safe (the engine holds a lock)."""
 
-    def __init__(self, searcher: Searcher) -> None:
-        self.searcher = searcher
+    def __init__(self, searcher: Searcher, marks: MarkCache) -> None:
+        self.searcher, self.shared = searcher, marks
         self._known: dict[int, tuple[int, str]] = {}  # docnum -> (id, family)
-        self._marked: dict[tuple, tuple[str, str]] = {}  # (docnum, words) -> (title, snippet)
+        self._marked: dict[tuple, Marks] = {}  # (docnum, words) -> marks
 
     def hits(self, docnums: list[int], scores: dict[int, float], compiled: CompiledQuery) -> list[Hit]:
         """The hits for `docnums`, in that order, with their words marked."""
@@ -38,32 +63,37 @@ class HitMaker:
         hits = []
         for docnum, (doc_id, family) in zip(docnums, known, strict=True):
             title, snippet = self._marks(docnum, family, terms, loaded)
-            hits.append(
-                Hit(id=doc_id, score=float(scores.get(docnum, 0.0)), snippet_html=snippet, title_html=title)
-            )
+            score = float(scores.get(docnum, 0.0))
+            hits.append(Hit(id=doc_id, score=score, snippet_html=snippet, title_html=title))
         return hits
 
     def _identity(self, docnum: int, loaded: dict[int, dict]) -> tuple[int, str]:
         found = self._known.get(docnum)
         if found is None:
             stored = loaded[docnum] = self.searcher.stored_fields(docnum)
-            if len(self._known) >= MAX_KNOWN:
-                self._known.clear()
-            found = self._known[docnum] = (int(stored["id"]), stored.get("family", "folded"))
+            found = (int(stored["id"]), stored.get("family", "folded"))
+            _put(self._known, docnum, found, MAX_KNOWN)
         return found
 
-    def _marks(self, docnum: int, family: str, terms: Terms, loaded: dict[int, dict]) -> tuple[str, str]:
-        """(title, snippet): the words of the fields highlight.py reads for this family are
-        all they depend on besides the document."""
-        key = (
-            docnum,
-            *(terms.get(text_field(part, target)) for part in PARTS for target in (family, "folded")),
-        )
-        marks = self._marked.get(key)
-        if marks is None:
+    def _marks(self, docnum: int, family: str, terms: Terms, loaded: dict[int, dict]) -> Marks:
+        # The words of the fields highlight.py reads for this family: all marking depends on
+        # besides the stored text.
+        words = tuple(terms.get(text_field(part, target)) for part in PARTS for target in (family, "folded"))
+        found = self._marked.get((docnum, words))
+        if found is None:
             stored = loaded.get(docnum) or self.searcher.stored_fields(docnum)
-            marks = (title_html(self.searcher, stored, terms), snippet_html(self.searcher, stored, terms))
-            if len(self._marked) >= MAX_MARKED:
-                self._marked.clear()
-            self._marked[key] = marks
-        return marks
+            found = self.shared.marks(self.searcher, stored, words, terms)
+            _put(self._marked, (docnum, words), found)
+        return found
+
+
+def _digest(stored: dict) -> bytes:
+    """What marking reads of a document's stored fields, as 16 bytes."""
+    parts = (stored.get(name, "") for name in ("family", "title", "summary", "body"))
+    return blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _put(cache: dict, key: object, value: object, limit: int = MAX_MARKED) -> None:
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value

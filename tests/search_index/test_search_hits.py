@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from whoosh.reading import SegmentReader
 
+from search_index import hits
 from search_index.schema import META_ID, STORED_TEXT_CHARS
 
 PUBLIC = {"public"}
@@ -57,3 +58,22 @@ def test_a_drain_reads_versions_without_stored_text(index, make_record, stored_r
     index.apply([(1, make_record(id=1, version=2, body="Consular hotline, updated."))], 2)
     assert [fields["id"] for fields in stored_reads] == [META_ID]  # the watermark alone
     assert index.entries() == {1: [2], 2: [1]}
+
+
+def test_marks_outlive_a_commit_unless_the_text_changed(index, make_record, monkeypatch):
+    marked: list[str] = []
+    real = hits.snippet_html
+
+    def counted(searcher, stored, terms):  # type: ignore[no-untyped-def]
+        marked.append(stored["id"])
+        return real(searcher, stored, terms)
+
+    monkeypatch.setattr(hits, "snippet_html", counted)
+    index.apply([(n, make_record(id=n, title=f"Visa rules {n}", body="Visa rules.")) for n in (1, 2)], 1)
+    index.search("visa", PUBLIC)
+    assert sorted(marked) == ["1", "2"]
+    marked.clear()
+    index.apply([(2, make_record(id=2, version=2, title="Visa rules 2", body="New visa rules apply."))], 2)
+    after = index.search("visa", PUBLIC)  # a new searcher: only the changed text is marked again
+    assert marked == ["2"]
+    assert any("New <mark>visa</mark> rules" in hit.snippet_html for hit in after.hits)
