@@ -73,15 +73,18 @@ def drain(limit: int | None = None) -> int:
 
     Several changes of one document coalesce into one re-index of its current row; a document
     that is gone (deleted) is removed from the index. With no index yet, one is created and
-    the whole log applied. Raises IndexUnavailable for a corrupt index or one of another
-    layout (`rndd index rebuild` cures it), OSError when the index cannot be read now.
+    the whole log applied. Rows logged after the drain started are left to the drain their
+    writer wakes: chasing them cost one more commit each time (every commit makes every worker
+    reopen its searcher). Raises IndexUnavailable for a corrupt index or one of another layout
+    (`rndd index rebuild` cures it), OSError when the index cannot be read now.
     """
     index = search_index()
     applied = 0
     try:
+        upto = changelog.last_seq()
         while limit is None or applied < limit:
             since = index.watermark()
-            rows = changelog.changes_since(since, BATCH)
+            rows = [row for row in changelog.changes_since(since, BATCH) if row.seq <= upto]
             if not rows:
                 break
             last = rows[-1].seq
