@@ -108,6 +108,7 @@ def make_env(work: Path, fresh: bool = True) -> Env:
         "RNDD_SECRET_KEY": _secret_key(work),
         "PYTHONPATH": str(work / "app"),
     })  # fmt: skip
+    env.setdefault("RNDD_BASE_URL", "http://127.0.0.1:5000")  # required outside debug; the host counts
     env.pop("RNDD_DEBUG", None)
     return Env(work, env)
 

@@ -2,7 +2,9 @@
 
 The database is the truth: the index only ever follows `change_log` by sequence number and
 keeps its watermark inside itself, so it can be dropped and rebuilt at any time. Web requests
-never open a writer while they run; the rows they committed are applied after the response.
+never open a writer while they run; the rows they committed are applied after the response,
+by this process's drain thread, which gathers the writes of a short window into one commit
+(`batched_drains`).
 
 Only two things rebuild: `rndd index rebuild`, and a search that finds no usable index (absent,
 corrupt or of another layout), which starts one rebuild in the background. A drain never does:
@@ -21,7 +23,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
-from content import changelog
+from content import batched_drains, changelog
 from content.models import Attachment, ChangeLog, Document
 from content.rendering import html_text
 from network import access
@@ -71,15 +73,18 @@ def drain(limit: int | None = None) -> int:
 
     Several changes of one document coalesce into one re-index of its current row; a document
     that is gone (deleted) is removed from the index. With no index yet, one is created and
-    the whole log applied. Raises IndexUnavailable for a corrupt index or one of another
-    layout (`rndd index rebuild` cures it), OSError when the index cannot be read now.
+    the whole log applied. Rows logged after the drain started are left to the drain their
+    writer wakes: chasing them cost one more commit each time (every commit makes every worker
+    reopen its searcher). Raises IndexUnavailable for a corrupt index or one of another layout
+    (`rndd index rebuild` cures it), OSError when the index cannot be read now.
     """
     index = search_index()
     applied = 0
     try:
+        upto = changelog.last_seq()
         while limit is None or applied < limit:
             since = index.watermark()
-            rows = changelog.changes_since(since, BATCH)
+            rows = [row for row in changelog.changes_since(since, BATCH) if row.seq <= upto]
             if not rows:
                 break
             last = rows[-1].seq
@@ -196,11 +201,28 @@ def verify() -> Report:
 
 
 def register(app: Flask) -> None:
+    """After a request that changed documents, drain: in this process's drain thread, which
+    gathers the writes of INDEX_BATCH_SECONDS into one commit, or with 0 right after the
+    response, as the request's last act (tests see their writes in search at once)."""
+
     @app.after_request
     def index_after_response(response):
         if g.get("documents_changed") and app.config["INDEX_AFTER_REQUEST"]:
-            response.call_on_close(lambda: _drain_quietly(app))
+            response.call_on_close(partial(_after_response, app))
         return response
+
+
+def _after_response(app: Flask) -> None:
+    if app.config["INDEX_BATCH_SECONDS"] > 0:
+        batched_drains.wake(app, lambda app: _drain_quietly(app))  # looked up late: tests replace it
+    else:
+        _drain_quietly(app)
+
+
+def wait_idle(timeout: float = 30.0) -> bool:
+    """Wait until this process's drain thread has applied every write so far; see
+    `batched_drains.wait_idle`."""
+    return batched_drains.wait_idle(current_app._get_current_object(), timeout)
 
 
 def _drain_quietly(app: Flask) -> None:

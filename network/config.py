@@ -61,6 +61,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "REQUIRE_2FA": _env("REQUIRE_2FA"),  # None: `admins`, or `none` in tests (network/second_factor.py)
         "EXTRACT_MAX_MB": float(_env("EXTRACT_MAX_MB", "20") or 20),
         "EXTRACT_MAX_SECONDS": float(_env("EXTRACT_MAX_SECONDS", "5") or 5),
+        # Writes of this many seconds are applied to the search index in one commit (0: each
+        # write request drains after its response).
+        "INDEX_BATCH_SECONDS": float(_env("INDEX_BATCH_SECONDS", "0.5") or 0.5),
     }
 
 
@@ -89,10 +92,13 @@ def check(config: dict[str, Any]) -> None:
     """Refuse to start without a secret key unless debugging or testing.
 
     Raises:
-        ConfigError: the secret key is missing outside debug and tests, or RNDD_REQUIRE_2FA is unknown.
+        ConfigError: the secret key is missing outside debug and tests, RNDD_REQUIRE_2FA is unknown,
+            or RNDD_INDEX_BATCH_SECONDS is out of range.
     """
     if config.get("REQUIRE_2FA") not in (None, "admins", "all", "none"):
         raise ConfigError("RNDD_REQUIRE_2FA must be admins, all or none.")
+    if not 0 <= config.get("INDEX_BATCH_SECONDS", 0) <= 60:
+        raise ConfigError("RNDD_INDEX_BATCH_SECONDS must be from 0 to 60 seconds.")
     if config.get("SECRET_KEY"):
         return
     if config.get("DEBUG") or config.get("TESTING"):

@@ -1,8 +1,9 @@
 """What one searcher's searches can share until the index changes.
 
-The documents each principal may read, the facets' value sets (which also answer filters) and
-the postings reader are the same for every search until the next commit, which replaces the
-searcher and so this cache. Document numbers are only meaningful for the searcher they came from.
+The documents each principal may read, the facets' value sets (which also answer filters), the
+postings reader and the hits already marked are the same for every search until the next
+commit, which replaces the searcher and so this cache. Document numbers are only meaningful
+for the searcher they came from.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from whoosh.searching import Searcher
 from search_index.analyzers import fold
 from search_index.evaluate import PostingReader
 from search_index.facets import FacetCounter
+from search_index.hits import HitMaker, MarkCache
 from search_index.schema import FACET_FIELDS, WORDS_FIELD
 
 MAX_PRINCIPALS = 512  # principals whose documents are kept: countries, groups, recent users
@@ -24,10 +26,11 @@ MAX_WORDS = 64  # words a prefix or fuzzy word is looked up as in the stemmed fi
 class SearcherCache:
     """Per-searcher document sets; not thread-safe (the engine holds a lock)."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, marks: MarkCache | None = None) -> None:
         self.searcher = searcher
         self.postings = PostingReader(searcher)
         self.facets = FacetCounter(searcher, self.postings.postings)
+        self.hits = HitMaker(searcher, marks or MarkCache())
         self._principal: dict[str, set[int]] = {}
 
     def allowed(self, principals: set[str]) -> set[int]:

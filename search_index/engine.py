@@ -26,11 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from search_index import internals, store
 from search_index.docsets import SearcherCache
+from search_index.hits import MarkCache
 from search_index.records import IndexRecord, IndexReplaced, IndexUnavailable, RebuildRunning, SearchResult
 from search_index.schema import META_ID, build_schema, document_fields, meta_fields
 from search_index.search import run_search
@@ -60,6 +62,7 @@ class SearchIndex:
         self._searcher: Searcher | None = None
         self._directory: Path | None = None
         self._cache: SearcherCache | None = None
+        self._marks = MarkCache()  # marked hits by stored text: they outlive searchers
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -303,7 +306,9 @@ class SearchIndex:
         when a file is missing or damaged."""
         with internals.open_searcher(Path(writer.storage.folder), BM25F()) as searcher:
             stored = searcher.document(id=META_ID)
-            indexed = {doc_id: _indexed_version(searcher, doc_id) for doc_id in ids}
+            reader = searcher.reader()
+            versions = reader.column_reader("version")
+            indexed = {doc_id: _indexed_version(reader, versions, doc_id) for doc_id in ids}
         return (int(stored["watermark"]) if stored else 0), indexed
 
     # -- searcher management -------------------------------------------------------------------
@@ -351,10 +356,15 @@ class SearchIndex:
         """The current searcher with its cached document sets (caller locks)."""
         searcher = self._current_searcher()
         if self._cache is None or self._cache.searcher is not searcher:
-            self._cache = SearcherCache(searcher)
+            self._cache = SearcherCache(searcher, self._marks)
         return self._cache
 
 
-def _indexed_version(searcher: Searcher, doc_id: int) -> int:
-    """The highest version indexed for a document (0 when absent)."""
-    return max((int(fields["version"]) for fields in searcher.documents(id=str(doc_id))), default=0)
+def _indexed_version(reader: IndexReader, versions: Any, doc_id: int) -> int:
+    """The highest version indexed for a document (0 when absent), from the id postings and the
+    version column: its stored fields would bring its text along."""
+    term = str(doc_id)
+    if ("id", term) not in reader:
+        return 0
+    live = (docnum for docnum in reader.postings("id", term).all_ids() if not reader.is_deleted(docnum))
+    return max((int(versions[docnum]) for docnum in live), default=0)

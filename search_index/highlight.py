@@ -15,10 +15,10 @@ from whoosh import highlight as wh
 from whoosh.query import Query
 from whoosh.searching import Searcher
 
-from search_index.schema import PARTS, text_field
+from search_index.schema import PARTS, STORED_TEXT_CHARS, text_field
 
 SNIPPET_FRAGMENTS = 2
-MAX_ANALYSED_CHARS = 20_000
+MAX_ANALYSED_CHARS = STORED_TEXT_CHARS
 FALLBACK_CHARS = 240
 TEXT_PREFIXES = tuple(f"{part}_" for part in PARTS)
 ELLIPSIS = " … "

@@ -32,6 +32,10 @@ FIELD_BOOSTS = {"lead": 2.5, "text": 1.0}
 FACET_FIELDS = ("kind", "country", "topic", "language", "year")
 STEMMED_FAMILIES = ("en", "id")
 WORDS_FIELD = "words"
+# Of the text (body, lessons, attachments, tags) only the start is stored: snippets analyse no
+# more than this (highlight.py), and stored fields are read whole, so a long attachment's text
+# stored in full made every search that showed it decompress all of it.
+STORED_TEXT_CHARS = 20_000
 _SUGGESTIBLE_RE = re.compile(r"[a-z]{3,}")
 
 
@@ -112,7 +116,7 @@ def document_fields(record: IndexRecord) -> dict[str, Any]:
         "family": family,
         "title": record.title,
         "summary": record.summary,
-        "body": text,
+        "body": text[:STORED_TEXT_CHARS],
     }
     if record.year is not None:
         doc["year"] = record.year

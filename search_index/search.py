@@ -16,11 +16,10 @@ from whoosh import query as wq
 
 from search_index.docsets import SearcherCache
 from search_index.evaluate import Evaluation
-from search_index.highlight import highlight_terms, snippet_html, title_html
 from search_index.languages import LANGUAGES
 from search_index.parse import FIELDS, FieldValue, parse_query, validate_field
 from search_index.query import compile_query
-from search_index.records import Hit, QueryError, SearchResult
+from search_index.records import QueryError, SearchResult
 from search_index.schema import FACET_FIELDS
 from search_index.suggest import suggestion
 
@@ -103,19 +102,7 @@ def run_search(
         scores = evaluation.scores(matched)
         best = heapq.nlargest(limit, scores.items(), key=itemgetter(1))
         ranked = [docnum for docnum, _ in sorted(best, key=lambda item: (-item[1], item[0]))]
-    page_docs = ranked[(page - 1) * per_page : page * per_page]
-    shown = [searcher.stored_fields(docnum) for docnum in page_docs]
-    positive = compiled.positive({stored.get("family", "folded") for stored in shown})
-    terms = highlight_terms(searcher, positive)
-    hits = [
-        Hit(
-            id=int(stored["id"]),
-            score=float(scores.get(docnum, 0.0)),
-            snippet_html=snippet_html(searcher, stored, terms),
-            title_html=title_html(searcher, stored, terms),
-        )
-        for docnum, stored in zip(page_docs, shown, strict=True)
-    ]
+    hits = cache.hits.hits(ranked[(page - 1) * per_page : page * per_page], scores, compiled)
     facets = cache.facets.count(matched)
     corrected = suggestion(searcher, readable, parsed) if total == 0 and parsed.words else None
     return SearchResult(total, page, per_page, hits, facets, corrected)

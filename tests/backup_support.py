@@ -40,7 +40,7 @@ def empty_instance(backend: str, database_url: str, folder: Path) -> Flask:
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False, "SERVER_NAME": "hub.test", "BASE_URL": "http://hub.test",
         "INDEX_DIR": str(folder / "index"), "UPLOAD_DIR": str(folder / "uploads"),
-        "KEY_DIR": str(folder / "keys"),
+        "KEY_DIR": str(folder / "keys"), "INDEX_BATCH_SECONDS": 0,
     })  # fmt: skip
 
 

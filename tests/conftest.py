@@ -104,6 +104,7 @@ def app(database_url: str, tmp_path: Path):
         "KEY_DIR": str(tmp_path / "keys"),
         "SERVER_NAME": "hub.test",  # the test client's host
         "BASE_URL": "http://hub.test",
+        "INDEX_BATCH_SECONDS": 0,  # drain as the request's last act: a write is searchable at once
     })  # fmt: skip
 
     def _one_request_one_identity() -> None:
