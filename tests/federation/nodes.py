@@ -39,6 +39,7 @@ class Node:
             "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
             "INDEX_DIR": str(folder / "index"), "UPLOAD_DIR": str(folder / "uploads"),
             "KEY_DIR": str(folder / "keys"), "NODE_NAME": name, "NODE_COUNTRIES": countries,
+            "INDEX_BATCH_SECONDS": 0,
         })  # fmt: skip
         self.server: BaseWSGIServer | None = None
         self.port = 0
