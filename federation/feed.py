@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from content import changelog
-from content.models import ChangeLog, Document
+from content.models import Attachment, ChangeLog, Document
 from federation import keys, payloads
 from federation.models import Delivery, Peer
 from network import access
@@ -113,8 +113,6 @@ def _commit() -> None:
 
 def peer_may_fetch(peer: Peer, sha256: str) -> bool:
     """An attachment goes to a peer that may hold one of the documents carrying it now."""
-    from content.models import Attachment
-
     query = db.select(Document).join(Attachment, Attachment.document_id == Document.id).where(
         Attachment.sha256 == sha256
     )

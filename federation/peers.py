@@ -156,8 +156,9 @@ def _set_state(actor: Any, peer: Peer, state: str, action: str) -> Peer:
     return peer
 
 
-def _audit(actor: Any, action: str, peer: Peer, **details: Any) -> None:
-    email = None if actor is not None else audit.COMMAND_LINE
+def _audit(actor: Any, action: str, peer: Peer, by: str = audit.COMMAND_LINE, **details: Any) -> None:
+    """`by` names who acted when no user did: the operator's command line, or the peer itself."""
+    email = None if actor is not None else by
     audit.record(actor, action, object_type="peer", object_id=peer.id, title=peer.name, email=email,
                  country=getattr(actor, "country_code", None), base_url=peer.base_url, **details)  # fmt: skip
 
@@ -180,7 +181,7 @@ def refresh_key(peer: Peer, force: bool = False) -> bool:
     new_key = keys.follow_rotations(peer.public_key, announced, found.get("rotations"))
     old = peer.fingerprint
     peer.public_key, peer.fingerprint = new_key, keys.fingerprint_of(new_key)
-    _audit(None, "federation.peer_key_rotated", peer, old=old, new=peer.fingerprint)
+    _audit(None, "federation.peer_key_rotated", peer, by=f"(peer {peer.name})", old=old, new=peer.fingerprint)
     db.session.commit()
     log.info("peer %s rotated its key: %s -> %s", peer.name, old, peer.fingerprint)
     return True
