@@ -18,10 +18,10 @@ from network.extensions import db
 from network.models import ApiToken, User
 
 
-def _empty_postgres_database(url: str) -> str:
-    """`<name>_restore` next to the worker's database, dropped and made again: empty."""
+def empty_postgres_database(url: str, suffix: str = "restore") -> str:
+    """`<name>_<suffix>` next to the worker's database, dropped and made again: empty."""
     base = make_url(url)
-    name = f"{base.database}_restore"
+    name = f"{base.database}_{suffix}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -33,7 +33,7 @@ def _empty_postgres_database(url: str) -> str:
 def empty_instance(backend: str, database_url: str, folder: Path) -> Flask:
     """An instance with an empty database and no uploads or keys (not even tables)."""
     if backend == "postgresql":
-        url = _empty_postgres_database(database_url)
+        url = empty_postgres_database(database_url)
     else:
         url = f"sqlite:///{folder / 'restored.sqlite3'}"
     return create_app({

@@ -6,15 +6,13 @@ second time with each node on a PostgreSQL database of its own when TEST_DATABAS
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from backup_support import empty_postgres_database
 from flask_migrate import upgrade
 from nodes import Node
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from content.seed import seed_topics
 from network import create_app
@@ -41,28 +39,18 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _postgres_database(name: str) -> str:
-    """A fresh, migrated database `<base>_fed_<worker>_<name>` next to TEST_DATABASE_URL's."""
-    base = make_url(os.environ["TEST_DATABASE_URL"])
-    database = f"{base.database}_fed_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{name}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{database}"'))
-    admin.dispose()
-    url = base.set(database=database, drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    _prepare(url)
-    return url
-
-
 @pytest.fixture
-def make_node(backend: str, tmp_path: Path, template_db: Path) -> Iterator[Callable[..., Node]]:
-    if backend == "postgresql" and not os.environ.get("TEST_DATABASE_URL"):
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://localhost/test)")
+def make_node(backend: str, tmp_path: Path, template_db: Path, request) -> Iterator[Callable[..., Node]]:
+    """A node per call; with the PostgreSQL backend each on a fresh, migrated database of its own
+    next to the worker's (`database_url` skips when TEST_DATABASE_URL is not set)."""
+    worker_url = request.getfixturevalue("database_url") if backend == "postgresql" else None
     made: list[Node] = []
 
     def make(name: str, countries: list[str]) -> Node:
-        url = _postgres_database(name) if backend == "postgresql" else None
+        url = None
+        if worker_url is not None:
+            url = empty_postgres_database(worker_url, f"fed_{name}")
+            _prepare(url)
         node = Node(name, tmp_path / name, template_db, countries, database_url=url)
         made.append(node)
         return node
