@@ -52,6 +52,7 @@ class Outcome:
     hosted: set[str] = field(default_factory=set, repr=False)  # this node's countries, read once
     known: copies.Known | None = field(default=None, repr=False)
     files: dict[str, Future] = field(default_factory=dict, repr=False)  # this page's, fetched ahead
+    have: dict[tuple[str, str], Received] = field(default_factory=dict, repr=False)  # this page's
     unused: list[str] = field(default_factory=list, repr=False)  # files copies let go of
 
 
@@ -135,6 +136,7 @@ def _pull_page(peer: Peer, outcome: Outcome) -> bool:
     since = peer.cursor
     page = client.signed_json(peer.base_url, "/federation/v1/changes", {"since": since, "limit": PAGE_LIMIT})
     items, next_seq, has_more = _page_parts(peer, page)
+    outcome.have = _received(items)
     outcome.files = _prefetch(peer, items, outcome)
     for raw in items:
         try:
@@ -148,6 +150,20 @@ def _pull_page(peer: Peer, outcome: Outcome) -> bool:
     copies.clear_unused(outcome.unused)
     outcome.unused.clear()
     return has_more and next_seq > since
+
+
+def _received(items: list[dict[str, Any]]) -> dict[tuple[str, str], Received]:
+    """What this node already has of the page's documents, in one query (not one per item)."""
+    pairs = set()
+    for raw in items:
+        payload = raw.get("payload")
+        key = (payload.get("origin"), payload.get("uid")) if isinstance(payload, dict) else None
+        if key and all(isinstance(part, str) for part in key):
+            pairs.add(key)
+    if not pairs:
+        return {}
+    query = db.select(Received).where(db.tuple_(Received.origin, Received.uid).in_(pairs))
+    return {(row.origin, row.uid): row for row in db.session.scalars(query)}
 
 
 def _page_parts(peer: Peer, page: dict[str, Any]) -> tuple[list[dict[str, Any]], int, bool]:
@@ -171,7 +187,8 @@ def _apply_item(peer: Peer, raw: Any, outcome: Outcome) -> None:
         origin = _origin_peer(peer, item)
         _verify(origin, item)
         with db.session.begin_nested():
-            _store(origin, peer, item, outcome)
+            received = _store(origin, peer, item, outcome)
+        outcome.have[(item.origin, item.uid)] = received  # kept only once its savepoint held
     except (payloads.BadItem, Refused, copies.Unplaceable, DomainError) as error:
         outcome.refused += 1
         peer.items_refused += 1
@@ -198,13 +215,11 @@ def _verify(origin: Peer, item: payloads.Item) -> None:
     raise Refused(f"item {item.uid} of {item.origin}: the signature does not verify with the origin's key")
 
 
-def _store(origin: Peer, via: Peer, item: payloads.Item, outcome: Outcome) -> None:
-    received = db.session.scalar(
-        db.select(Received).where(Received.origin == item.origin, Received.uid == item.uid)
-    )
+def _store(origin: Peer, via: Peer, item: payloads.Item, outcome: Outcome) -> Received:
+    received = outcome.have.get((item.origin, item.uid))
     if received is not None and not _is_newer(item, received):
         outcome.ignored += 1
-        return
+        return received
     if received is None:
         received = Received(origin=item.origin, uid=item.uid, version=item.version)
         db.session.add(received)
@@ -220,6 +235,7 @@ def _store(origin: Peer, via: Peer, item: payloads.Item, outcome: Outcome) -> No
         origin.items_received += 1
     received.version, received.received_at = item.version, utcnow()
     db.session.flush()
+    return received
 
 
 def _check_audience(item: payloads.Item, origin: Peer, hosted: set[str]) -> None:
@@ -279,12 +295,10 @@ def _applicable(peer: Peer, items: list[dict[str, Any]], outcome: Outcome) -> li
             continue
         if not item.deleted and item.origin == peer.name and item.payload["attachments"]:
             parsed.append(item)
-    uids = [item.uid for item in parsed]
-    query = db.select(Received).where(Received.origin == peer.name, Received.uid.in_(uids))
-    have = {row.uid: row for row in db.session.scalars(query)} if uids else {}
     found = []
     for item in parsed:
-        if item.uid in have and not _is_newer(item, have[item.uid]):
+        known = outcome.have.get((item.origin, item.uid))
+        if known is not None and not _is_newer(item, known):
             continue
         try:
             _check_audience(item, peer, outcome.hosted)
