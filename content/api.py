@@ -43,7 +43,7 @@ def documents():
     summary: List the documents the caller may read
     tags: [documents]
     parameters:
-      - {name: kind, in: query, schema: {type: string, enum: [case_study, course, resource]}}
+      - {name: kind, in: query, schema: {type: string, enum: [case_study, course, resource, report]}}
       - {name: country, in: query, schema: {type: string}, description: ISO code of the owner.}
       - {name: topic, in: query, schema: {type: string}, description: A topic slug.}
       - {name: language, in: query, schema: {type: string, enum: [en, id, ms, th, vi, zh, ja, ko, km, lo,

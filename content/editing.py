@@ -7,14 +7,13 @@ from typing import Any
 from flask import request
 from wtforms.fields.choices import SelectChoice
 
+from content import missions
 from content.forms import DocumentForm, PublishForm
-from content.models import KINDS, LANGUAGES, Document
+from content.models import KIND_LABELS, KINDS, LANGUAGES, Document
 from content.queries import topics
 from network import access
 from network.extensions import db
 from network.models import Country
-
-KIND_LABELS = {"case_study": "Case study", "course": "Course", "resource": "Resource"}
 
 
 def _other_countries(owner: str) -> list[tuple[str, str]]:
@@ -30,6 +29,9 @@ def document_form(actor: Any, doc: Document | None = None) -> DocumentForm:
     form.topics.choices = [SelectChoice(t.slug, t.name) for t in topics()]
     owner = doc.country_code if doc else actor.country_code
     form.shared_with.choices = _other_countries(owner)
+    form.mission.choices = [SelectChoice("", "— not a report —")] + [
+        SelectChoice(str(m.id), m.name) for m in missions.listed(owner)
+    ]
     siblings = db.session.scalars(
         db.select(Document)
         .where(access.visible_documents(actor), Document.country_code == owner)
@@ -55,6 +57,8 @@ def _fill(form: DocumentForm, actor: Any, doc: Document | None) -> None:
     form.translation_of.data = str(doc.translation_of_id or "")
     form.shared_with.data = doc.shared_with
     form.version.data = doc.version
+    form.mission.data = str(doc.mission_id or "")
+    form.sources.data = "\n".join(doc.sources or [])
 
 
 def form_values(form: DocumentForm, actor: Any, doc: Document | None = None) -> dict[str, Any]:
@@ -70,6 +74,9 @@ def form_values(form: DocumentForm, actor: Any, doc: Document | None = None) -> 
         "year": form.year.data or None,
         "translation_of": form.translation_of.data or None,
     }
+    if form.kind.data == "report":
+        values.update(mission=form.mission.data or None, concerns=form.concerns.data or "",
+                      urgency=form.urgency.data or "routine", sources=form.sources.data or "")  # fmt: skip
     may_set_audience = access.can_publish(actor, doc) if doc else actor.role == "country_admin"
     if may_set_audience and form.visibility.data:
         values["visibility"] = form.visibility.data

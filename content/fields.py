@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app
 
-from content.models import KINDS, LANGUAGES, LEVELS, VISIBILITIES, Document, Topic
+from content.models import KINDS, LANGUAGES, LEVELS, URGENCIES, VISIBILITIES, Document, Mission, Topic
 from network import access
 from network.api import id_from
 from network.extensions import db
@@ -16,7 +16,10 @@ from network.models import Country
 EDITABLE = (
     "kind", "title", "summary", "body_markdown", "language", "topics", "tags", "year",
     "translation_of", "visibility", "shared_with", "level", "duration_minutes",
+    "mission", "concerns", "urgency", "sources",
 )  # fmt: skip
+REPORT_FIELDS = ("mission", "concerns", "urgency", "sources")
+SOURCES_MAX = 10
 DURATION_MAX = 100 * 60  # minutes: a course of a hundred hours at the most
 AUDIENCE = ("visibility", "shared_with")
 
@@ -83,7 +86,38 @@ def clean(data: dict[str, Any], owner: str, actor: Any) -> tuple[dict[str, Any],
     check("topics", _topics)
     check("shared_with", lambda v: _countries(v, owner))
     check("translation_of", lambda v: _translation_of(v, owner, actor))
+    check("mission", lambda v: _mission(v, owner))
+    check("concerns", lambda v: text(60)(v or "") or None)
+    check("urgency", lambda v: None if v in (None, "") else one_of(URGENCIES, "urgency")(v))
+    check("sources", _sources)
     return out, problems
+
+
+def _mission(value: Any, owner: str) -> Mission | None:
+    """A report is filed in the name of one of its own country's active missions."""
+    if value in (None, "", 0):
+        return None
+    if isinstance(value, dict):
+        value = value.get("id")
+    if isinstance(value, bool) or not str(value).isdigit():
+        raise ValueError("Must be the id of one of your country's missions.")
+    mission = db.session.get(Mission, int(value))
+    if mission is None or mission.country_code != owner or not mission.active:
+        raise ValueError("Choose one of your country's missions (the country admins keep the list).")
+    return mission
+
+
+def _sources(value: Any) -> list[str]:
+    """Links the report is based on: http(s) addresses, one per line or a list."""
+    if isinstance(value, str):
+        value = value.split()
+    links = list(dict.fromkeys(_as_list(value)))
+    if len(links) > SOURCES_MAX:
+        raise ValueError(f"At most {SOURCES_MAX} source links.")
+    for link in links:
+        if not link.lower().startswith(("http://", "https://")) or len(link) > 500 or " " in link:
+            raise ValueError(f"Not a web address: {link[:60]!r} (use http:// or https://).")
+    return links
 
 
 def _year(value: Any) -> int | None:

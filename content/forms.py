@@ -46,6 +46,13 @@ class DocumentForm(FlaskForm):
         "Who may read it once published", choices=VISIBILITY_CHOICES, validate_choice=False
     )
     shared_with = MultiCheckboxField("Shared with", validate_choice=False)
+    mission = SelectField("Filed by the mission", validate_choice=False)
+    concerns = StringField("Concerns (a country or region)")
+    urgency = RadioField(
+        "Urgency", choices=[SelectChoice(u, u.title()) for u in ("routine", "priority", "flash")],
+        validate_choice=False, default="routine",
+    )  # fmt: skip
+    sources = TextAreaField("Source links (one per line)")
     note = StringField("What changed (for the history)")
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
     preview = SubmitField("Preview")

@@ -200,6 +200,9 @@ def verify() -> Report:
     return report
 
 
+AFTER_DRAIN = "rndd_after_drain"  # app.extensions key: callables run after each drain of this process
+
+
 def register(app: Flask) -> None:
     """After a request that changed documents, drain: in this process's drain thread, which
     gathers the writes of INDEX_BATCH_SECONDS into one commit, or with 0 right after the
@@ -229,6 +232,8 @@ def _drain_quietly(app: Flask) -> None:
     with app.app_context():
         try:
             drain()
+            for follower in app.extensions.get(AFTER_DRAIN, ()):
+                follower(app)  # followers that need the index to have caught up (notifications)
         except IndexUnavailable as error:  # a search starts the rebuild, which applies them
             log.warning("changes stay in the log: %s", error)
         except Exception:  # the log keeps the change; `rndd index drain` or the next request applies it

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from network.extensions import db
 from network.models import Country, User, utcnow
 
-KINDS = ("case_study", "course", "resource")
+KINDS = ("case_study", "course", "resource", "report")
+KIND_LABELS = {
+    "case_study": "Case study",
+    "course": "Course",
+    "resource": "Resource",
+    "report": "Mission report",
+}
+URGENCIES = ("routine", "priority", "flash")
 VISIBILITIES = ("public", "network", "countries", "country")
 STATUSES = ("draft", "review", "published", "withdrawn")
 LANGUAGES = {
@@ -36,6 +43,8 @@ CHANGE_ACTIONS = (
     "unpublished",
     "visibility_changed",
     "deleted",
+    "submitted",  # a draft went to review: its country's admins are told
+    "returned",  # back to draft: its author is told
 )
 
 document_topics = Table(
@@ -50,6 +59,23 @@ class Topic(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+
+
+class Mission(db.Model):
+    """An embassy or consulate of a member country; its country's admins keep the list.
+
+    A mission is retired, never deleted: the reports filed in its name keep it.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("country.code"), index=True)
+    name: Mapped[str] = mapped_column(String(150))
+    city: Mapped[str] = mapped_column(String(100), default="")
+    posted_in: Mapped[str] = mapped_column(String(100), default="")  # the host country, as written
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("country_code", "name"),)
 
 
 class DocumentShare(db.Model):
@@ -86,6 +112,12 @@ class Document(db.Model):
     origin_url: Mapped[str | None] = mapped_column(String(500))
     level: Mapped[str | None] = mapped_column(String(20))  # courses: one of LEVELS
     duration_minutes: Mapped[int | None]  # courses: estimated time to complete
+    # Reports: the mission that files it, what it concerns (a country code or a region's name),
+    # how urgent it is, and the links it is based on.
+    mission_id: Mapped[int | None] = mapped_column(ForeignKey("mission.id", ondelete="SET NULL"), index=True)
+    concerns: Mapped[str | None] = mapped_column(String(60))
+    urgency: Mapped[str | None] = mapped_column(String(10))
+    sources: Mapped[list] = mapped_column(JSON, default=list)
 
     country: Mapped[Country] = relationship(lazy="joined")
     author: Mapped[User | None] = relationship(lazy="joined")
@@ -98,6 +130,7 @@ class Document(db.Model):
         cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
     )
     translation_of: Mapped[Document | None] = relationship(remote_side=[id])
+    mission: Mapped[Mission | None] = relationship(lazy="joined")
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="document", order_by="Lesson.position", cascade="all, delete-orphan",
         passive_deletes=True,

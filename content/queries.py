@@ -27,6 +27,12 @@ def _filtered(actor: Any, filters: dict[str, Any]) -> Select:
         query = query.where(Document.language == filters["language"])
     if filters.get("topic"):
         query = query.where(Document.topics.any(Topic.slug == filters["topic"]))
+    if filters.get("mission"):
+        query = query.where(Document.mission_id == filters["mission"])
+    if filters.get("concerns"):
+        query = query.where(db.func.lower(Document.concerns) == filters["concerns"].lower())
+    if filters.get("urgency"):
+        query = query.where(Document.urgency == filters["urgency"])
     return query
 
 

@@ -49,8 +49,25 @@ def document_full(doc: Document) -> dict[str, Any]:
          "url": external_url("course_api.download", attachment_id=a.id)}
         for a in doc.attachments
     ]  # fmt: skip
+    if doc.kind == "report":
+        data.update(report_fields(doc))
     if doc.kind == "course":
         data["lessons"] = [{"id": lesson.id, "title": lesson.title, "position": lesson.position}
                            for lesson in doc.lessons]  # fmt: skip
         data["level"], data["duration_minutes"] = doc.level, doc.duration_minutes
     return data
+
+
+def report_fields(doc: Document) -> dict[str, Any]:
+    mission = doc.mission
+    return {
+        "mission": {"id": mission.id, "name": mission.name} if mission else None,
+        "concerns": doc.concerns,
+        "urgency": doc.urgency,
+        "sources": list(doc.sources or []),
+    }
+
+
+def mission_json(mission: Any) -> dict[str, Any]:
+    return {"id": mission.id, "country": mission.country_code, "name": mission.name, "city": mission.city,
+            "posted_in": mission.posted_in, "active": mission.active}  # fmt: skip

@@ -99,6 +99,21 @@ def _check_audience(actor: Any, doc: Document, values: dict[str, Any]) -> None:
     values["shared_with"] = shared
 
 
+def _check_report(doc: Document, values: dict[str, Any]) -> None:
+    """A report is filed in a mission's name; its urgency defaults to routine. Other kinds keep
+    no report fields."""
+    kind = values.get("kind", doc.kind)
+    if kind != "report":
+        for name in fields.REPORT_FIELDS:
+            if values.get(name):
+                raise Invalid({name: "Only mission reports have a mission, urgency and sources."})
+        return
+    if values.get("mission", doc.mission if "mission" not in values else None) is None:
+        raise Invalid({"mission": "Choose the mission that files this report."})
+    if not values.get("urgency") and not doc.urgency:
+        values["urgency"] = "routine"
+
+
 def _audience(doc: Document) -> dict[str, Any]:
     return {"visibility": doc.visibility, "shared_with": doc.shared_with}
 
@@ -155,9 +170,10 @@ def create_document(actor: Any, data: dict[str, Any], publish: bool = False) -> 
     if problems:
         raise Invalid(problems)
     doc = Document(country_code=actor.country_code, author_id=actor.id, visibility="country", status="draft")
-    doc.shares = []
+    doc.shares, doc.sources = [], []
     if "visibility" not in values:
         values.pop("shared_with", None)
+    _check_report(doc, values)
     _check_audience(actor, doc, values)
     doc.country = actor.country
     _apply(doc, values)
@@ -204,6 +220,7 @@ def update_document(actor: Any, doc_id: int, version: int, data: dict[str, Any],
     if doc.kind != "course" and values.get("kind", doc.kind) != "course":
         if values.get("level") or values.get("duration_minutes"):
             raise Invalid({"level": "Only courses have a level and a duration."})
+    _check_report(doc, values)
     with _saving():
         before = _audience(doc)
         changed = _apply(doc, values)
@@ -241,14 +258,14 @@ def submit_for_review(actor: Any, doc_id: int) -> Document:
     doc = get_editable(actor, doc_id)
     if doc.status != "draft":
         raise Conflict("Only a draft can be submitted for review.")
-    return _set_status(actor, doc, "review", "updated")
+    return _set_status(actor, doc, "review", "submitted")
 
 
 def return_to_draft(actor: Any, doc_id: int) -> Document:
     doc = get_editable(actor, doc_id)
     if doc.status not in ("review", "withdrawn"):
         raise Conflict("Only a document in review or withdrawn goes back to draft.")
-    return _set_status(actor, doc, "draft", "updated")
+    return _set_status(actor, doc, "draft", "returned")
 
 
 def publish(

@@ -80,8 +80,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     indexing.register(app)
     cli.register(app)
     import federation
+    import notify
 
     federation.register(app)
+    from content import report_views
+
+    app.register_blueprint(report_views.bp)
+    app.register_blueprint(report_views.api)
+    notify.register(app)
     logging.getLogger("rndd").setLevel(logging.INFO)
     return app
 

@@ -123,8 +123,35 @@ def can_edit(user: Any, doc: Document) -> bool:
 
 
 def can_publish(user: Any, doc: Document) -> bool:
-    """Publishing, withdrawing and setting the audience belong to the owner's admins."""
-    return can_read(user, doc) and not doc.origin_node and _is_admin_of(user, doc.country_code)
+    """Publishing, withdrawing and setting the audience belong to the owner's admins, and to
+    the author of a mission report where the country lets contributors publish reports."""
+    if not can_read(user, doc) or doc.origin_node:
+        return False
+    return _is_admin_of(user, doc.country_code) or _publishes_own_report(user, doc)
+
+
+def _publishes_own_report(user: Any, doc: Document) -> bool:
+    return (
+        doc.kind == "report"
+        and can_create(user)
+        and doc.author_id == user.id
+        and doc.country_code == user.country_code
+        and bool(doc.country and doc.country.reports_published_directly)
+    )
+
+
+def can_publish_new_report(user: Any) -> bool:
+    """Whether a report this user files now may be published at once (the same rule as above,
+    before the report exists)."""
+    if _is_admin_of(user, getattr(user, "country_code", "")):
+        return True
+    return can_create(user) and bool(user.country and user.country.reports_published_directly)
+
+
+def can_manage_missions(user: Any, country_code: str) -> bool:
+    """A country's missions, and whether its contributors publish reports directly, are its
+    admins' to decide."""
+    return _is_admin_of(user, country_code)
 
 
 def can_delete(user: Any, doc: Document) -> bool:

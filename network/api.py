@@ -250,9 +250,9 @@ def created(body: dict[str, Any], location: str) -> Response:
     return response
 
 
-def paged(items: list[Any], total: int, page: int, per_page: int) -> Response:
-    """A page of a list in the DESIGN shape, with its `Link` header."""
-    response = jsonify(items=items, total=total, page=page, per_page=per_page)
+def paged(items: list[Any], total: int, page: int, per_page: int, **extra: Any) -> Response:
+    """A page of a list in the DESIGN shape (plus `extra` members), with its `Link` header."""
+    response = jsonify(items=items, total=total, page=page, per_page=per_page, **extra)
     response.headers["Link"] = link_header(page, per_page, total)
     return response
 

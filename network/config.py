@@ -64,6 +64,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Writes of this many seconds are applied to the search index in one commit (0: each
         # write request drains after its response).
         "INDEX_BATCH_SECONDS": float(_env("INDEX_BATCH_SECONDS", "0.5") or 0.5),
+        # Notifications are derived and sent by the web process after its responses (the
+        # embedded default); set 0 when `rndd notify run` runs from a timer instead.
+        "NOTIFY_IN_PROCESS": (_env("NOTIFY_IN_PROCESS", "1") or "1") not in {"0", "false", "no"},
     }
 
 

@@ -31,6 +31,8 @@ class Country(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     ministry: Mapped[str] = mapped_column(String(200))
     default_language: Mapped[str] = mapped_column(String(8))
+    # Contributors publish their mission reports without review (a country admin's choice).
+    reports_published_directly: Mapped[bool] = mapped_column(default=False)
 
     def __repr__(self) -> str:
         return f"<Country {self.code}>"

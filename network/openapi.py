@@ -57,7 +57,7 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template
 # Shared shapes, in the same YAML the views use. Enums mirror content.models (a test checks).
 COMPONENTS: dict[str, Any] = yaml.safe_load(r"""
 _write_properties: &write_properties  # the fields a write takes, shared by create and update
-  kind: {type: string, enum: [case_study, course, resource]}
+  kind: {type: string, enum: [case_study, course, resource, report]}
   title: {type: string, minLength: 1, maxLength: 200}
   summary: {type: string, maxLength: 1000}
   body_markdown: {type: string, maxLength: 200000}
@@ -72,6 +72,10 @@ _write_properties: &write_properties  # the fields a write takes, shared by crea
   level: {type: string, nullable: true, enum: [introductory, intermediate, advanced, null],
           description: Courses only.}
   duration_minutes: {type: integer, nullable: true, minimum: 1, maximum: 6000, description: "Courses only."}
+  mission: {type: integer, nullable: true, minimum: 1, description: "Reports only: a mission of the owner."}
+  concerns: {type: string, nullable: true, maxLength: 60, description: "Reports only: a country or region."}
+  urgency: {type: string, nullable: true, enum: [routine, priority, flash, null], description: Reports only.}
+  sources: {type: array, maxItems: 10, items: {type: string, format: uri}, description: Reports only.}
 schemas:
   Error:
     type: object
@@ -113,7 +117,7 @@ schemas:
     properties: &summary_properties
       id: {type: integer}
       url: {type: string, format: uri, description: The document's page.}
-      kind: {type: string, enum: [case_study, course, resource]}
+      kind: {type: string, enum: [case_study, course, resource, report]}
       title: {type: string}
       summary: {type: string}
       language: {type: string, enum: [en, id, ms, th, vi, zh, ja, ko, km, lo, my, fil, hi]}
@@ -143,6 +147,14 @@ schemas:
       level: {type: string, nullable: true, description: "Courses: introductory, intermediate or advanced."}
       duration_minutes: {type: integer, nullable: true, description: "Courses only: the estimated time."}
       attachments: {type: array, items: {$ref: '#/components/schemas/Attachment'}}
+      mission:
+        type: object
+        nullable: true
+        description: Reports only.
+        properties: {id: {type: integer}, name: {type: string}}
+      concerns: {type: string, nullable: true, description: "Reports only: a country or region."}
+      urgency: {type: string, nullable: true, enum: [routine, priority, flash, null]}
+      sources: {type: array, items: {type: string}, description: "Reports only: source links."}
       lessons:
         type: array
         description: Courses only, in order.
@@ -212,6 +224,72 @@ schemas:
     type: object
     required: [items]
     properties: {items: {type: array, items: {$ref: '#/components/schemas/Country'}}}
+  Mission:
+    type: object
+    required: [id, country, name, city, posted_in, active]
+    properties: {id: {type: integer}, country: {type: string}, name: {type: string}, city: {type: string},
+                 posted_in: {type: string}, active: {type: boolean}}
+  MissionList:
+    type: object
+    required: [items]
+    properties: {items: {type: array, items: {$ref: '#/components/schemas/Mission'}}}
+  Watch:
+    type: object
+    required: [id, type, value, name, query, filters, delivery, created_at]
+    properties:
+      id: {type: integer}
+      type: {type: string, enum: [topic, country, mission, kind, search]}
+      value: {type: string, description: "A topic slug, a country code, a mission id or a kind."}
+      name: {type: string, description: A saved search's name.}
+      query: {type: string, description: A saved search's words.}
+      filters: {type: object, additionalProperties: {type: array, items: {type: string}}}
+      delivery: {type: string, enum: [site, immediate, daily, weekly, off]}
+      created_at: {type: string, format: date-time}
+  WatchList:
+    type: object
+    required: [items]
+    properties: {items: {type: array, items: {$ref: '#/components/schemas/Watch'}}}
+  WatchWrite:
+    type: object
+    additionalProperties: false
+    required: [type]
+    properties:
+      type: {type: string, enum: [topic, country, mission, kind, search]}
+      value: {type: string, maxLength: 100}
+      name: {type: string, maxLength: 120}
+      query: {type: string, maxLength: 500}
+      filters: {type: object, additionalProperties: {type: array, items: {type: string}}}
+      delivery: {type: string, enum: [site, immediate, daily, weekly, off], default: site}
+  WatchUpdate:
+    type: object
+    additionalProperties: false
+    required: [delivery]
+    properties: {delivery: {type: string, enum: [site, immediate, daily, weekly, off]}}
+  Notification:
+    type: object
+    required: [id, reason, document, created_at, read]
+    properties:
+      id: {type: integer}
+      reason: {type: string, enum: [watch, flash, review, published, returned]}
+      watch: {type: integer, nullable: true}
+      document: {$ref: '#/components/schemas/DocumentSummary'}
+      created_at: {type: string, format: date-time}
+      read: {type: boolean}
+  NotificationList:
+    type: object
+    required: [items, total, unread, page, per_page]
+    properties:
+      items: {type: array, items: {$ref: '#/components/schemas/Notification'}}
+      total: {type: integer}
+      unread: {type: integer}
+      page: {type: integer}
+      per_page: {type: integer}
+  NotificationsRead:
+    type: object
+    additionalProperties: false
+    properties:
+      ids: {type: array, items: {type: integer}, description: Mark these read.}
+      all: {type: boolean, description: Mark every notification read.}
   Topic:
     type: object
     required: [slug, name]

@@ -11,9 +11,8 @@ from network.api import link_args
 
 
 def register(app: Flask) -> None:
+    from content.models import KIND_LABELS as kind_names
     from content.models import KINDS, LANGUAGES
-
-    kind_names = {"case_study": "Case study", "course": "Course", "resource": "Resource"}
 
     @app.context_processor
     def globals_for_templates() -> dict:

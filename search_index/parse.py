@@ -22,7 +22,7 @@ MAX_QUERY_CHARS = 500
 MAX_TERMS = 32
 MAX_DEPTH = 8
 COUNTRIES = frozenset("BN KH ID LA MY MM PH SG TH VN AU CN IN JP KR NZ".split())
-KINDS = frozenset({"case_study", "course", "resource"})
+KINDS = frozenset({"case_study", "course", "resource", "report"})
 FIELDS = ("country", "kind", "topic", "language", "year")
 
 

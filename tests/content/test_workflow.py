@@ -96,7 +96,7 @@ def test_create_submit_publish_withdraw_redraft_publish(client, make_user, login
     )
     seen.append(("created", doc.version, "draft"))
 
-    step(client.post(f"/documents/{doc_id}/submit"), "updated", "review")
+    step(client.post(f"/documents/{doc_id}/submit"), "submitted", "review")
 
     login(admin)
     step(
@@ -110,7 +110,7 @@ def test_create_submit_publish_withdraw_redraft_publish(client, make_user, login
     assert _fresh(doc_id).visibility == "network"
     assert _fresh(doc_id).published_at is not None
     step(client.post(f"/documents/{doc_id}/withdraw"), "unpublished", "withdrawn")
-    step(client.post(f"/documents/{doc_id}/return"), "updated", "draft")
+    step(client.post(f"/documents/{doc_id}/return"), "returned", "draft")
     step(
         client.post(
             f"/documents/{doc_id}/publish", data={"visibility": "public", "shown": "public", "confirm": "yes"}
@@ -225,7 +225,7 @@ def test_each_service_change_writes_exactly_one_row(make_user):
     doc_id = doc.id
     steps = [
         (lambda v: services.update_document(author, doc_id, v, {"body_markdown": "Two."}), "updated"),
-        (lambda v: services.submit_for_review(author, doc_id), "updated"),
+        (lambda v: services.submit_for_review(author, doc_id), "submitted"),
         (lambda v: services.publish(admin, doc_id, "network"), "published"),
         (
             lambda v: services.update_document(admin, doc_id, v, {"visibility": "public"}),
@@ -233,7 +233,7 @@ def test_each_service_change_writes_exactly_one_row(make_user):
         ),
         (lambda v: services.update_document(admin, doc_id, v, {"tags": ["consular"]}), "updated"),
         (lambda v: services.unpublish(admin, doc_id), "unpublished"),
-        (lambda v: services.return_to_draft(admin, doc_id), "updated"),
+        (lambda v: services.return_to_draft(admin, doc_id), "returned"),
     ]
     rows = _rows(doc_id)
     assert [(r.action, r.version) for r in rows] == [("created", _fresh(doc_id).version)]

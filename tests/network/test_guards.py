@@ -43,6 +43,9 @@ PUBLIC = {
     "signin.passkey_options": "a passkey challenge, for the pending sign-in or a passwordless one",
     "signin.passkey_verify": "the passkey's signature over that challenge is the credential",
     "federation.node": "the node document (name, countries, public key) is public by design",
+    "reports_api.mission_api": "reference data: the missions of member countries",
+    "reports.monitoring": "the latest reports, filtered by the access policy (public ones for anyone)",
+    "notify.unsubscribe": "RFC 8058 one-click: the signed link in the e-mail is the credential",
 }
 
 

@@ -1,0 +1,216 @@
+"""Deriving notifications from the change log, by sequence number, like the search index.
+
+One batch is one transaction: the notifications, the e-mails they queue and the new cursor
+commit together, so a process that dies leaves the cursor where it was and the next run
+derives the same batch again. (user, change, reason) is unique, so nothing is derived twice
+even by two processes at once (the second one's commit fails and it starts over).
+
+The decision is taken with the access policy on the document as it is when the batch runs,
+and again when each e-mail is sent and each list is shown.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import and_, or_
+
+from content import changelog, indexing
+from content.models import ChangeLog, Document
+from network import access
+from network.extensions import db
+from network.models import User, utcnow
+from notify import mailing
+from notify.models import FollowerCursor, Notification, NotifySettings, Watch
+from search_index import IndexUnavailable, QueryError
+
+log = logging.getLogger("rndd.notify")
+CURSOR = "notify"
+BATCH = 500
+PRIORITY = {"immediate": 0, "daily": 1, "weekly": 2, "site": 3}
+SEARCH_PAGES = 10  # a saved search looks this many pages of 100 newest hits for the new documents
+
+
+def derive(limit: int = BATCH) -> int:
+    """Handle the next batch of change-log rows; returns how many rows it handled."""
+    cursor = _cursor()
+    rows = _rows(cursor.seq, limit)
+    if not rows:
+        db.session.rollback()
+        return 0
+    docs = _documents(row.document_id for row in rows)
+    found = _search_matches([docs[r.document_id] for r in rows if _arrives(r, docs.get(r.document_id))])
+    batch = _Batch()
+    for row in rows:
+        doc = docs.get(row.document_id)
+        if doc is not None:
+            _derive_row(batch, row, doc, found)
+    cursor.seq, cursor.updated_at = rows[-1].seq, utcnow()
+    mailing.queue_immediate()
+    db.session.commit()
+    return len(rows)
+
+
+def derive_all() -> int:
+    total = 0
+    while count := derive():
+        total += count
+    return total
+
+
+def _cursor() -> FollowerCursor:
+    """This follower's row, locked on PostgreSQL so two processes take turns."""
+    query = db.select(FollowerCursor).where(FollowerCursor.name == CURSOR).with_for_update()
+    cursor = db.session.scalar(query)
+    if cursor is None:
+        cursor = FollowerCursor(name=CURSOR, seq=0, updated_at=utcnow())
+        db.session.add(cursor)
+        db.session.flush()
+    return cursor
+
+
+def _rows(after: int, limit: int) -> list[ChangeLog]:
+    """Rows after the cursor; with saved searches to match, only those the index has applied."""
+    rows = changelog.changes_since(after, limit)
+    has_searches = db.session.scalar(db.select(Watch.id).where(Watch.type == "search").limit(1))
+    if rows and has_searches:
+        try:
+            ceiling = indexing.search_index().watermark
+        except IndexUnavailable:
+            log.warning("notifications wait for the search index to be rebuilt")
+            return []
+        rows = [row for row in rows if row.seq <= ceiling]
+    return rows
+
+
+def _documents(ids: Iterable[int]) -> dict[int, Document]:
+    query = db.select(Document).where(Document.id.in_(set(ids)))
+    return {doc.id: doc for doc in db.session.scalars(query).unique()}
+
+
+def _arrives(row: ChangeLog, doc: Document | None) -> bool:
+    """A document arrives when it is published (a copy from a peer arrives published)."""
+    if doc is None or doc.status != "published":
+        return False
+    return row.action == "published" or (row.action == "created" and doc.origin_node is not None)
+
+
+class _Batch:
+    """The notifications of one batch, so that one change notifies a user once per reason."""
+
+    def __init__(self) -> None:
+        self.keys: set[tuple[int, int, str]] = set()
+
+    def add(self, user: User, row: ChangeLog, doc: Document, reason: str, delivery: str,
+            watch: Watch | None = None) -> None:  # fmt: skip
+        key = (user.id, row.seq, reason)
+        if key in self.keys or not user.is_active or not access.can_read(user, doc):
+            return
+        self.keys.add(key)
+        db.session.add(Notification(user_id=user.id, document_id=doc.id, seq=row.seq, reason=reason,
+                                    watch_id=watch.id if watch else None, delivery=delivery))  # fmt: skip
+
+
+def _derive_row(batch: _Batch, row: ChangeLog, doc: Document, found: dict[int, list[int]]) -> None:
+    if row.action == "submitted" and doc.status == "review":
+        admins = db.select(User).where(User.country_code == doc.country_code, User.role == "country_admin")
+        for admin in db.session.scalars(admins):
+            if admin.id != row.actor_id:
+                batch.add(admin, row, doc, "review", _workflow_delivery(admin))
+    elif row.action == "returned" and doc.status == "draft":
+        _tell_author(batch, row, doc, "returned")
+    elif _arrives(row, doc):
+        if row.action == "published":
+            _tell_author(batch, row, doc, "published")
+        _arrivals(batch, row, doc, found.get(doc.id, []))
+
+
+def _tell_author(batch: _Batch, row: ChangeLog, doc: Document, reason: str) -> None:
+    author = doc.author
+    if author is not None and author.id != row.actor_id:
+        batch.add(author, row, doc, reason, _workflow_delivery(author))
+
+
+def _workflow_delivery(user: User) -> str:
+    settings = db.session.get(NotifySettings, user.id)
+    return "immediate" if settings is None or settings.workflow_email else "site"
+
+
+def _arrivals(batch: _Batch, row: ChangeLog, doc: Document, search_watch_ids: list[int]) -> None:
+    """Tell everyone who follows something this document matches, once, by their most
+    immediate choice; flash reports at once to those who asked for every flash report."""
+    best: dict[int, tuple[str, Watch | None]] = {}
+    for watch in db.session.scalars(
+        db.select(Watch).where(Watch.delivery != "off", _matching(doc, search_watch_ids))
+    ):
+        if watch.user_id not in best or PRIORITY[watch.delivery] < PRIORITY[best[watch.user_id][0]]:
+            best[watch.user_id] = (watch.delivery, watch)
+    if doc.kind == "report" and doc.urgency == "flash":
+        flash = db.select(NotifySettings.user_id).where(NotifySettings.flash_always.is_(True))
+        for user_id in db.session.scalars(flash):
+            best[user_id] = ("immediate", best.get(user_id, (None, None))[1])
+    if not best:
+        return
+    already = set(db.session.scalars(db.select(Notification.user_id).where(
+        Notification.document_id == doc.id, Notification.reason.in_(("watch", "flash")))))  # fmt: skip
+    users = db.session.scalars(db.select(User).where(User.id.in_(set(best) - already)))
+    for user in users:
+        delivery, watch = best[user.id]
+        batch.add(user, row, doc, "watch" if watch else "flash", delivery, watch)
+
+
+def _matching(doc: Document, search_watch_ids: list[int]) -> Any:
+    """Watches this document matches: its kind, its owner or the country a report concerns,
+    its topics, its mission, and the saved searches that found it."""
+    countries = {doc.country_code} | ({doc.concerns.upper()} if doc.concerns else set())
+    clauses = [
+        and_(Watch.type == "kind", Watch.value == doc.kind),
+        and_(Watch.type == "country", Watch.value.in_(countries)),
+    ]
+    slugs = [topic.slug for topic in doc.topics]
+    if slugs:
+        clauses.append(and_(Watch.type == "topic", Watch.value.in_(slugs)))
+    if doc.mission_id:
+        clauses.append(and_(Watch.type == "mission", Watch.value == str(doc.mission_id)))
+    if search_watch_ids:
+        clauses.append(Watch.id.in_(search_watch_ids))
+    return or_(*clauses)
+
+
+def _search_matches(arriving: list[Document]) -> dict[int, list[int]]:
+    """Which saved searches find which arriving documents: each distinct search runs once, over
+    the principals of the arriving documents; each user's own access is checked afterwards."""
+    if not arriving:
+        return {}
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    query = db.select(Watch.id, Watch.query, Watch.filters).where(
+        Watch.type == "search", Watch.delivery != "off"
+    )
+    for watch_id, words, filters in db.session.execute(query):
+        groups[(words, json.dumps(filters or {}, sort_keys=True))].append(watch_id)
+    if not groups:
+        return {}
+    principals = set().union(*(access.document_principals(doc) for doc in arriving))
+    wanted = {doc.id for doc in arriving}
+    out: dict[int, list[int]] = defaultdict(list)
+    for (words, filters), watch_ids in groups.items():
+        for doc_id in _found(words, json.loads(filters), principals, wanted):
+            out[doc_id].extend(watch_ids)
+    return out
+
+
+def _found(words: str, filters: dict[str, list[str]], principals: set[str], wanted: set[int]) -> set[int]:
+    index, found = indexing.search_index(), set()
+    for page in range(1, SEARCH_PAGES + 1):
+        try:
+            result = index.search(words, principals, filters=filters, sort="newest", page=page, per_page=100)
+        except QueryError:
+            return set()  # no longer parses: the watch list says so
+        found |= wanted & {hit.id for hit in result.hits}
+        if found == wanted or len(result.hits) < 100:
+            break
+    return found
