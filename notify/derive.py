@@ -79,7 +79,7 @@ def _rows(after: int, limit: int) -> list[ChangeLog]:
     has_searches = db.session.scalar(db.select(Watch.id).where(Watch.type == "search").limit(1))
     if rows and has_searches:
         try:
-            ceiling = indexing.search_index().watermark
+            ceiling = indexing.search_index().watermark()
         except IndexUnavailable:
             log.warning("notifications wait for the search index to be rebuilt")
             return []
