@@ -74,7 +74,7 @@ def add(actor: Any, data: dict[str, Any]) -> Watch:
     if kind not in WATCH_TYPES:
         raise Invalid({"type": f"type is one of {', '.join(WATCH_TYPES)}."})
     delivery = _check_delivery(data.get("delivery", "site"))
-    watch = Watch(user_id=actor.id, type=kind, delivery=delivery, filters={})
+    watch = Watch(user_id=actor.id, type=kind, delivery=delivery, value="", name="", query="", filters={})
     if kind == "search":
         watch.query, watch.filters = _check_search(str(data.get("query") or ""), data.get("filters") or {})
         watch.name = (str(data.get("name") or "") or watch.query or "Saved search").strip()[:120]
