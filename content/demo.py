@@ -12,13 +12,14 @@ from typing import Any
 from sqlalchemy import update
 
 from content import attachments, demo_files, lessons, services
-from content.models import Document
+from content.models import Document, Mission
 from network.extensions import db
 from network.models import User
 from network.users import create_user
 
 DATA = Path(__file__).parent / "demo_data" / "documents.json"
 COURSES = Path(__file__).parent / "demo_data" / "courses.json"
+REPORTS = Path(__file__).parent / "demo_data" / "reports.json"
 DEMO_PASSWORD = "diplomacy-demo"  # noqa: S105 - printed for the demo on purpose
 DEMO_COUNTRIES = ("ID", "AU", "SG", "TH", "JP")
 ROLE_NAMES = {"reader": "reader", "contributor": "author", "country_admin": "admin"}
@@ -91,6 +92,7 @@ def load_demo(echo: Callable[[str], Any] = print) -> None:
         added += 1
     echo(f"Demo documents: {added} added, {len(items) - added} already there.")
     echo(f"Demo courses given lessons and files: {_load_course_material(people, keys)}.")
+    echo(f"Demo mission reports added: {_load_reports(people)}.")
     echo(f"Demo users (password for all: {DEMO_PASSWORD}):")
     for (country, role), user in sorted(people.items()):
         echo(f"  {user.email:<36} {role:<14} {country}")
@@ -125,3 +127,31 @@ def _load_course_material(people: dict[tuple[str, str], User], keys: dict[str, i
                 lessons.update_lesson(admin, lesson.id, {"body_markdown": body}, note="Diagram added")
         done += 1
     return done
+
+
+def _load_reports(people: dict[tuple[str, str], User]) -> int:
+    """Missions of the demo countries and reports filed in their names, published by the admins."""
+    data = json.loads(REPORTS.read_text(encoding="utf-8"))
+    known = {(m.country_code, m.name): m for m in db.session.scalars(db.select(Mission))}
+    for spec in data["missions"]:
+        if (spec["country"], spec["name"]) not in known:
+            mission = Mission(country_code=spec["country"], name=spec["name"], city=spec["city"],
+                              posted_in=spec["posted_in"])  # fmt: skip
+            db.session.add(mission)
+            known[(spec["country"], spec["name"])] = mission
+    db.session.commit()
+    existing = set(db.session.scalars(db.select(Document.title).where(Document.kind == "report")))
+    added = 0
+    for spec in data["reports"]:
+        if spec["title"] in existing:
+            continue
+        author = people[(spec["country"], "contributor")]
+        fields = ("title", "summary", "body_markdown", "language", "topics", "urgency", "concerns")
+        values = {k: spec[k] for k in fields} | {"kind": "report", "sources": spec.get("sources", [])}
+        values["mission"] = known[(spec["country"], spec["mission"])].id
+        doc = services.create_document(author, values)
+        services.submit_for_review(author, doc.id)
+        services.publish(people[(spec["country"], "country_admin")], doc.id, spec["visibility"],
+                         spec.get("shared_with") or [])  # fmt: skip
+        added += 1
+    return added

@@ -97,6 +97,9 @@ def _set_fields(doc: Document, payload: dict[str, Any], known: Known) -> None:
     wanted = set(payload["topics"])
     doc.topics = [topic for slug, topic in known.topics.items() if slug in wanted]  # no attribute read
     doc.translation_of = _local_copy(payload["origin"], payload["translations"])
+    report = payload.get("report") or {}
+    doc.concerns, doc.urgency = report.get("concerns") or None, report.get("urgency")
+    doc.sources = list(report.get("sources", []))
 
 
 def _local_copy(origin: str, uids: list[str]) -> Document | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 
-from content.models import KINDS, LANGUAGES, Document
+from content.models import KINDS, LANGUAGES, URGENCIES, Document
 from federation import keys
 from network.urls import external_url
 
@@ -52,8 +52,17 @@ def document_payload(doc: Document, origin: str) -> dict[str, Any]:
              "lesson": lesson_positions.get(a.lesson_id)}
             for a in doc.attachments
         ],  # fmt: skip
+        "report": _report(doc),
         "deleted": False,
     }
+
+
+def _report(doc: Document) -> dict[str, Any] | None:
+    """A report's own fields; its mission travels by name (the peer has no such mission row)."""
+    if doc.kind != "report":
+        return None
+    return {"mission": doc.mission.name if doc.mission else "", "concerns": doc.concerns or "",
+            "urgency": doc.urgency or "routine", "sources": list(doc.sources or [])}  # fmt: skip
 
 
 def tombstone_payload(doc_id: int, version: int, origin: str) -> dict[str, Any]:
@@ -138,6 +147,24 @@ def check_content(payload: dict[str, Any]) -> None:
         raise BadItem("shared_with goes with visibility 'countries' and only with it")
     _lessons(payload["lessons"], cfg["BODY_MAX"])
     _attachments(payload["attachments"], len(payload["lessons"]))
+    _report_fields(payload.get("report"))
+
+
+def _report_fields(report: Any) -> None:
+    """Optional (a node of an earlier version sends none); checked like a local report's."""
+    if report is None:
+        return
+    if not isinstance(report, dict):
+        raise BadItem("report must be an object")
+    _check(report, "mission", str, 150)
+    _check(report, "concerns", str, 60)
+    if report.get("urgency") not in URGENCIES:
+        raise BadItem("report urgency must be routine, priority or flash")
+    if "sources" not in report:
+        raise BadItem("report sources missing")
+    _strings(report, "sources", 10, 500)
+    if not all(link.lower().startswith(("https://", "http://")) for link in report["sources"]):
+        raise BadItem("report sources must be http(s) addresses")  # they become links on our pages
 
 
 def is_sha256(value: Any) -> bool:

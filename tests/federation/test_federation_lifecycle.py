@@ -58,3 +58,25 @@ def test_a_synced_pull_applies_nothing_twice(make_node):
     assert (again.received, again.ignored) == (0, 0)
     with bangkok.context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Document)) == 1
+
+
+def test_a_flash_report_arrives_with_its_urgency_and_sources(make_node):
+    from content.models import Mission
+
+    jakarta, bangkok = make_node("jakarta", ["ID"]), make_node("bangkok", ["TH"])
+    jakarta.add_peer(bangkok)
+    bangkok.add_peer(jakarta)
+    with jakarta.context():
+        mission = Mission(country_code="ID", name="Embassy of Indonesia in Yangon")
+        db.session.add(mission)
+        db.session.commit()
+        mission_id = mission.id
+    report = {"kind": "report", "mission": mission_id, "urgency": "flash", "concerns": "MM",
+              "sources": ["https://example.org/a"]}  # fmt: skip
+    doc_id = jakarta.publish("ID", "network", title="Flash: highway closed", **report)
+    [outcome] = bangkok.sync()
+    assert (outcome.received, outcome.error) == (1, "")
+    copy = bangkok.copies()[str(doc_id)]
+    fields = (copy.kind, copy.urgency, copy.concerns, copy.sources)
+    assert fields == ("report", "flash", "MM", ["https://example.org/a"])
+    assert copy.mission_id is None  # missions are the origin's own rows

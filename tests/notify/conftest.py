@@ -70,16 +70,24 @@ def mailbox() -> Iterator[Mailbox]:
 @pytest.fixture
 def mail_app(app, mailbox):
     """The app sending notification mail to the test's SMTP server."""
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=mailbox.port, MAIL_USE_TLS=False,
-                      MAIL_SENDER="RNDD Hub <hub@hub.test>")  # fmt: skip
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=mailbox.port,
+        MAIL_USE_TLS=False,
+        MAIL_SENDER="RNDD Hub <hub@hub.test>",
+    )
     return app
 
 
 @pytest.fixture
 def make_mission(app):
     def make(country: str = "ID", name: str | None = None) -> Mission:
-        mission = Mission(country_code=country, name=name or f"Embassy of {country} in Canberra", city="Canberra",
-                          posted_in="Australia")  # fmt: skip
+        mission = Mission(
+            country_code=country,
+            name=name or f"Embassy of {country} in Canberra",
+            city="Canberra",
+            posted_in="Australia",
+        )
         db.session.add(mission)
         db.session.commit()
         return mission

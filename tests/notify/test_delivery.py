@@ -40,17 +40,26 @@ def test_a_killed_sender_resumes_without_duplicates(mail_app, mailbox, make_user
     db.session.commit()
     mailbox.hold = threading.Event()  # the first DATA waits: the sender is killed in the middle of it
     env = {
-        **os.environ, "PYTHONPATH": str(ROOT), "RNDD_DATABASE_URL": mail_app.config["SQLALCHEMY_DATABASE_URI"],
-        "RNDD_SECRET_KEY": mail_app.config["SECRET_KEY"], "RNDD_BASE_URL": "http://hub.test",
-        "RNDD_INDEX_DIR": mail_app.config["INDEX_DIR"], "RNDD_UPLOAD_DIR": mail_app.config["UPLOAD_DIR"],
-        "RNDD_KEY_DIR": mail_app.config["KEY_DIR"], "RNDD_MAIL_SERVER": "127.0.0.1",
-        "RNDD_MAIL_PORT": str(mailbox.port), "RNDD_MAIL_USE_TLS": "0",
-    }  # fmt: skip
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RNDD_DATABASE_URL": mail_app.config["SQLALCHEMY_DATABASE_URI"],
+        "RNDD_SECRET_KEY": mail_app.config["SECRET_KEY"],
+        "RNDD_BASE_URL": "http://hub.test",
+        "RNDD_INDEX_DIR": mail_app.config["INDEX_DIR"],
+        "RNDD_UPLOAD_DIR": mail_app.config["UPLOAD_DIR"],
+        "RNDD_KEY_DIR": mail_app.config["KEY_DIR"],
+        "RNDD_MAIL_SERVER": "127.0.0.1",
+        "RNDD_MAIL_PORT": str(mailbox.port),
+        "RNDD_MAIL_USE_TLS": "0",
+    }
     with open(tmp_path / "sender.log", "wb") as log:
         sender = subprocess.Popen(  # noqa: S603 - this interpreter, our own command
             [sys.executable, "-m", "flask", "--app", "wsgi", "notify", "run"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _eventually(lambda: mailbox.holding.is_set() or sender.poll() is not None, "the sender never sent")
         assert sender.poll() is None, (tmp_path / "sender.log").read_text()
@@ -63,8 +72,11 @@ def test_a_killed_sender_resumes_without_duplicates(mail_app, mailbox, make_user
     mailbox.hold = None
     db.session.rollback()  # see what the killed process committed
 
-    derived = db.session.scalar(db.select(db.func.count()).select_from(Notification).where(
-        Notification.user_id.in_([r.id for r in readers])))  # fmt: skip
+    derived = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Notification)
+        .where(Notification.user_id.in_([r.id for r in readers]))
+    )
     assert derived == 3  # its derivation had committed before it sent
     assert derive.derive_all() == 0  # and is not done again
     assert mailbox.messages == []  # the message it was sending was never accepted
@@ -75,8 +87,9 @@ def test_a_killed_sender_resumes_without_duplicates(mail_app, mailbox, make_user
     assert mailing.send_pending(utcnow() + timedelta(days=1)) == {}
 
 
-def test_a_derivation_that_fails_half_way_leaves_nothing_behind(mail_app, mailbox, make_user, make_document,
-                                                                  monkeypatch):  # fmt: skip
+def test_a_derivation_that_fails_half_way_leaves_nothing_behind(
+    mail_app, mailbox, make_user, make_document, monkeypatch
+):
     reader = make_user("TH", "reader")
     watches.add(reader, {"type": "kind", "value": "case_study", "delivery": "immediate"})
     make_document("ID", "network", "published", title="Derived once")
@@ -92,7 +105,10 @@ def test_a_derivation_that_fails_half_way_leaves_nothing_behind(mail_app, mailbo
     monkeypatch.undo()
     runner.run()
     assert len(mailbox.to(reader.email)) == 1
-    assert db.session.scalar(db.select(db.func.count()).select_from(Email).where(Email.user_id == reader.id)) == 1
+    assert (
+        db.session.scalar(db.select(db.func.count()).select_from(Email).where(Email.user_id == reader.id))
+        == 1
+    )
 
 
 def test_the_embedded_default_notifies_after_the_response(mail_app, mailbox, client, login, make_user):

@@ -24,9 +24,15 @@ def _count(model, user) -> int:
 def test_an_immediate_email_tells_a_follower_of_a_new_document(mail_app, mailbox, make_user, make_document):
     reader = make_user("TH", "reader")
     _follow(reader, "topic", "crisis-response")
-    doc = make_document("ID", "network", "published", title="Evacuation drill in Jakarta",
-                        summary="How the ministry rehearsed an evacuation.", topics=["crisis-response"])  # fmt: skip
-    counts = runner.run()
+    doc = make_document(
+        "ID",
+        "network",
+        "published",
+        title="Evacuation drill in Jakarta",
+        summary="How the ministry rehearsed an evacuation.",
+        topics=["crisis-response"],
+    )
+    runner.run()
     [message] = mailbox.to(reader.email)
     body = message.get_content()
     assert "Evacuation drill in Jakarta" in body
@@ -63,7 +69,7 @@ def test_restricted_documents_travel_by_title_and_link_only(mail_app, mailbox, m
 
 def test_a_daily_digest_leaves_out_what_was_narrowed_before_it_went(
     mail_app, mailbox, make_user, make_document
-):  # fmt: skip
+):
     reader = make_user("TH", "reader")
     _follow(reader, "kind", "case_study", delivery="daily")
     kept = make_document("ID", "network", "published", title="Kept for the digest")
@@ -122,7 +128,7 @@ def test_review_and_publication_notices(mail_app, mailbox, make_user):
 
 def test_one_document_matching_several_watches_is_one_notification(
     mail_app, mailbox, make_user, make_document
-):  # fmt: skip
+):
     reader = make_user("TH", "reader")
     _follow(reader, "topic", "crisis-response", delivery="daily")
     _follow(reader, "country", "ID", delivery="immediate")
@@ -139,8 +145,15 @@ def test_flash_reports_always_when_asked(mail_app, mailbox, make_user, make_docu
     row.flash_always = True
     db.session.commit()
     mission = make_mission("ID")
-    make_document("ID", "network", "published", title="Flash: port closed", kind="report", mission=mission.id,
-                  urgency="flash")  # fmt: skip
+    make_document(
+        "ID",
+        "network",
+        "published",
+        title="Flash: port closed",
+        kind="report",
+        mission=mission.id,
+        urgency="flash",
+    )
     make_document("ID", "network", "published", title="Routine: port open", kind="report", mission=mission.id)
     runner.run()
     [message] = mailbox.to(reader.email)
@@ -187,7 +200,9 @@ def test_a_refused_address_fails_once_and_pauses_mail(mail_app, mailbox, make_us
     assert _count(Notification, reader) == 2  # still in the site
 
 
-def test_a_temporary_failure_is_retried_with_backoff_and_sent_once(mail_app, mailbox, make_user, make_document):
+def test_a_temporary_failure_is_retried_with_backoff_and_sent_once(
+    mail_app, mailbox, make_user, make_document
+):
     from datetime import timedelta
 
     from network.models import utcnow

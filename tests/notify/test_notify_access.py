@@ -17,13 +17,21 @@ VISIBILITIES = ("public", "network", "countries", "country")
 
 def test_every_role_and_country_is_told_exactly_what_it_may_read(
     mail_app, mailbox, make_user, make_document, client, login
-):  # fmt: skip
-    people = {(role, relation): make_user(RELATIONS[relation], role) for role in ROLES for relation in RELATIONS}
+):
+    people = {
+        (role, relation): make_user(RELATIONS[relation], role) for role in ROLES for relation in RELATIONS
+    }
     for user in people.values():
         watches.add(user, {"type": "kind", "value": "resource", "delivery": "daily"})
     docs = {
-        vis: make_document(OWNER, vis, "published", kind="resource", title=f"Matrix {vis} document",
-                           shared_with=[SHARED] if vis == "countries" else None)  # fmt: skip
+        vis: make_document(
+            OWNER,
+            vis,
+            "published",
+            kind="resource",
+            title=f"Matrix {vis} document",
+            shared_with=[SHARED] if vis == "countries" else None,
+        )
         for vis in VISIBILITIES
     }
     runner.run()
@@ -35,7 +43,11 @@ def test_every_role_and_country_is_told_exactly_what_it_may_read(
     runner.run(digests_now=True)
 
     for (role, relation), user in people.items():
-        want = {f"Matrix {vis} document" for vis in VISIBILITIES if expected(role, relation, now[vis], "published")}
+        want = {
+            f"Matrix {vis} document"
+            for vis in VISIBILITIES
+            if expected(role, relation, now[vis], "published")
+        }
         mailed = "".join(m.get_content() for m in mailbox.to(user.email))
         got = {f"Matrix {vis} document" for vis in VISIBILITIES if f"Matrix {vis} document" in mailed}
         assert got == want, (role, relation)
@@ -47,7 +59,7 @@ def test_every_role_and_country_is_told_exactly_what_it_may_read(
 
 def test_unread_count_in_the_header_counts_readable_documents_only(
     app, make_user, make_document, client, login
-):  # fmt: skip
+):
     reader = make_user("TH", "reader")
     watches.add(reader, {"type": "country", "value": "ID", "delivery": "site"})
     doc = make_document("ID", "network", "published", title="Counted")
@@ -70,7 +82,7 @@ def _unsubscribe_link(mailbox, user) -> str:
 
 def test_one_click_unsubscribe_works_once_and_refuses_altered_links(
     mail_app, mailbox, make_user, make_document, app
-):  # fmt: skip
+):
     reader = make_user("TH", "reader")
     watches.add(reader, {"type": "kind", "value": "case_study", "delivery": "immediate"})
     make_document("ID", "network", "published", title="First")

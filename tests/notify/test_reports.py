@@ -16,19 +16,30 @@ pytestmark = pytest.mark.both_databases
 
 
 def _report(mission_id, **extra):
-    return {"title": "Port of Yangon reopened", "kind": "report", "mission": mission_id,
-            "body_markdown": "Ships are moving again.", **extra}  # fmt: skip
+    return {
+        "title": "Port of Yangon reopened",
+        "kind": "report",
+        "mission": mission_id,
+        "body_markdown": "Ships are moving again.",
+        **extra,
+    }
 
 
 def test_a_report_is_filed_in_a_mission_of_its_own_country(app, client, login, make_user, make_mission):
     mine, theirs = make_mission("ID"), make_mission("TH")
     login(make_user("ID", "contributor"))
-    made = client.post("/api/v1/documents", json=_report(mine.id, concerns="MM", urgency="priority",
-                                                         sources=["https://example.org/port"]))  # fmt: skip
+    made = client.post(
+        "/api/v1/documents",
+        json=_report(mine.id, concerns="MM", urgency="priority", sources=["https://example.org/port"]),
+    )
     assert made.status_code == 201, made.get_json()
     doc = made.get_json()
     assert doc["mission"] == {"id": mine.id, "name": mine.name}
-    assert (doc["concerns"], doc["urgency"], doc["sources"]) == ("MM", "priority", ["https://example.org/port"])
+    assert (doc["concerns"], doc["urgency"], doc["sources"]) == (
+        "MM",
+        "priority",
+        ["https://example.org/port"],
+    )
     assert doc["status"] == "draft"
 
     for body, field in [
@@ -46,12 +57,20 @@ def test_a_report_is_filed_in_a_mission_of_its_own_country(app, client, login, m
     assert db.session.scalar(db.select(db.func.count()).select_from(Document)) == 1
 
 
-def test_contributors_publish_reports_directly_only_where_allowed(app, client, login, make_user, make_mission):
+def test_contributors_publish_reports_directly_only_where_allowed(
+    app, client, login, make_user, make_mission
+):
     mission = make_mission("ID")
     admin, contributor = make_user("ID", "country_admin"), make_user("ID", "contributor")
     login(contributor)
-    form = {"title": "Flash: embassy closed", "mission": str(mission.id), "urgency": "flash",
-            "body_markdown": "Closed until further notice.", "visibility": "network", "publish": "Publish now"}  # fmt: skip
+    form = {
+        "title": "Flash: embassy closed",
+        "mission": str(mission.id),
+        "urgency": "flash",
+        "body_markdown": "Closed until further notice.",
+        "visibility": "network",
+        "publish": "Publish now",
+    }
     assert "Publish now" not in client.get("/reports/new").get_data(as_text=True)
     client.post("/reports/new", data=form)
     assert db.session.scalar(db.select(Document.status)) == "draft"  # not allowed yet: kept as a draft
@@ -60,7 +79,9 @@ def test_contributors_publish_reports_directly_only_where_allowed(app, client, l
     assert client.post("/missions/settings", data={"direct": "y"}).status_code == 302
     login(contributor)
     assert "Publish now" in client.get("/reports/new").get_data(as_text=True)
-    response = client.post("/reports/new", data={**form, "file": (io.BytesIO(b"%PDF-1.4 not really"), "x.pdf")})
+    response = client.post(
+        "/reports/new", data={**form, "file": (io.BytesIO(b"%PDF-1.4 not really"), "x.pdf")}
+    )
     assert response.status_code == 302
     newest = db.session.scalars(db.select(Document).order_by(Document.id.desc())).first()
     # The damaged PDF was refused: the report waits as a draft, with what was typed, for a fix.
@@ -70,14 +91,19 @@ def test_contributors_publish_reports_directly_only_where_allowed(app, client, l
     newest = db.session.scalars(db.select(Document).order_by(Document.id.desc())).first()
     assert (newest.status, newest.visibility, newest.urgency) == ("published", "network", "flash")
     # A contributor publishes their own reports only, and no other kind.
-    assert client.post("/api/v1/documents", json={"title": "A case study", "status": "published"}).status_code == 403
+    assert (
+        client.post("/api/v1/documents", json={"title": "A case study", "status": "published"}).status_code
+        == 403
+    )
 
 
 def test_a_report_without_a_mission_keeps_what_was_typed(app, client, login, make_user, make_mission):
     make_mission("ID")
     login(make_user("ID", "contributor"))
-    page = client.post("/reports/new", data={"title": "Typed on a phone", "body_markdown": "Long text typed.",
-                                             "save": "Save as draft"})  # fmt: skip
+    page = client.post(
+        "/reports/new",
+        data={"title": "Typed on a phone", "body_markdown": "Long text typed.", "save": "Save as draft"},
+    )
     assert page.status_code == 422
     text = page.get_data(as_text=True)
     assert "Choose the mission that files this report." in text and "Long text typed." in text
@@ -85,19 +111,37 @@ def test_a_report_without_a_mission_keeps_what_was_typed(app, client, login, mak
 
 def test_the_monitoring_page_lists_readable_reports_with_filters(
     app, client, login, make_user, make_document, make_mission
-):  # fmt: skip
+):
     jakarta, bangkok = make_mission("ID", "Embassy in Yangon"), make_mission("ID", "Consulate in Mandalay")
-    make_document("ID", "network", "published", kind="report", mission=jakarta.id, title="Yangon routine",
-                  concerns="MM", topics=["crisis-response"])  # fmt: skip
-    make_document("ID", "network", "published", kind="report", mission=bangkok.id, title="Mandalay flash",
-                  urgency="flash", concerns="MM")  # fmt: skip
+    make_document(
+        "ID",
+        "network",
+        "published",
+        kind="report",
+        mission=jakarta.id,
+        title="Yangon routine",
+        concerns="MM",
+        topics=["crisis-response"],
+    )
+    make_document(
+        "ID",
+        "network",
+        "published",
+        kind="report",
+        mission=bangkok.id,
+        title="Mandalay flash",
+        urgency="flash",
+        concerns="MM",
+    )
     make_document("ID", "country", "published", kind="report", mission=jakarta.id, title="Yangon restricted")
     make_document("ID", "network", "published", title="A case study, not a report")
     login(make_user("TH", "reader"))
 
     def titles(query: str = "") -> set[str]:
         page = client.get(f"/monitoring{query}").get_data(as_text=True)
-        return {t for t in ("Yangon routine", "Mandalay flash", "Yangon restricted", "A case study") if t in page}
+        return {
+            t for t in ("Yangon routine", "Mandalay flash", "Yangon restricted", "A case study") if t in page
+        }
 
     assert titles() == {"Yangon routine", "Mandalay flash"}
     assert titles(f"?mission={jakarta.id}") == {"Yangon routine"}
@@ -112,7 +156,9 @@ def test_the_monitoring_page_lists_readable_reports_with_filters(
 
 def test_reports_are_searchable_and_in_the_feeds(app, client, make_document, make_mission):
     mission = make_mission("ID")
-    make_document("ID", "public", "published", kind="report", mission=mission.id, title="Typhoon landfall report")
+    make_document(
+        "ID", "public", "published", kind="report", mission=mission.id, title="Typhoon landfall report"
+    )
     indexing.drain()
     found = client.get("/api/v1/search?q=typhoon&kind=report").get_json()
     assert [item["title"] for item in found["items"]] == ["Typhoon landfall report"]
@@ -123,8 +169,17 @@ def test_reports_are_searchable_and_in_the_feeds(app, client, make_document, mak
 def test_missions_are_kept_by_their_country_admins(app, client, login, make_user):
     admin = make_user("ID", "country_admin")
     login(admin)
-    assert client.post("/missions", data={"name": "Embassy of Indonesia in Wellington", "city": "Wellington",
-                                          "posted_in": "New Zealand"}).status_code == 302  # fmt: skip
+    assert (
+        client.post(
+            "/missions",
+            data={
+                "name": "Embassy of Indonesia in Wellington",
+                "city": "Wellington",
+                "posted_in": "New Zealand",
+            },
+        ).status_code
+        == 302
+    )
     assert client.post("/missions", data={"name": "Embassy of Indonesia in Wellington"}).status_code == 422
     assert client.post("/missions", data={"name": ""}).status_code == 422
     [mission] = client.get("/api/v1/missions?country=ID").get_json()["items"]

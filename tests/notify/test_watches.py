@@ -15,12 +15,21 @@ pytestmark = pytest.mark.both_databases
 
 def test_follow_change_and_stop_through_the_api(app, client, login, make_user):
     login(make_user("TH", "reader"))
-    made = client.post("/api/v1/watches", json={"type": "topic", "value": "crisis-response", "delivery": "daily"})
+    made = client.post(
+        "/api/v1/watches", json={"type": "topic", "value": "crisis-response", "delivery": "daily"}
+    )
     assert made.status_code == 201, made.get_json()
     watch = made.get_json()
     assert (watch["type"], watch["value"], watch["delivery"]) == ("topic", "crisis-response", "daily")
-    search = client.post("/api/v1/watches", json={"type": "search", "query": '"digital divide"',
-                                                  "filters": {"country": ["ID"]}, "name": "Divide"})  # fmt: skip
+    search = client.post(
+        "/api/v1/watches",
+        json={
+            "type": "search",
+            "query": '"digital divide"',
+            "filters": {"country": ["ID"]},
+            "name": "Divide",
+        },
+    )
     assert search.status_code == 201 and search.get_json()["filters"] == {"country": ["ID"]}
     assert [w["type"] for w in client.get("/api/v1/watches").get_json()["items"]] == ["topic", "search"]
     changed = client.patch(f"/api/v1/watches/{watch['id']}", json={"delivery": "weekly"})
@@ -68,7 +77,7 @@ def test_a_duplicate_and_another_users_watch(app, client, login, make_user):
 
 def test_removed_items_and_broken_searches_are_named_and_match_nothing(
     app, client, login, make_user, make_document
-):  # fmt: skip
+):
     reader = make_user("TH", "reader")
     login(reader)
     client.post("/api/v1/watches", json={"type": "topic", "value": "health-diplomacy"})
@@ -90,8 +99,15 @@ def test_following_and_saving_a_search_from_the_pages(app, client, login, make_u
     login(reader)
     assert client.post("/watching", data={"item": "kind:report", "delivery": "site"}).status_code == 302
     assert client.post("/watching", data={"item": "kind:report", "delivery": "site"}).status_code == 422
-    saved = client.post("/watching/searches", data={"query": "evacuation", "filters": "kind=case_study&",
-                                                   "name": "Evacuations", "delivery": "daily"})  # fmt: skip
+    saved = client.post(
+        "/watching/searches",
+        data={
+            "query": "evacuation",
+            "filters": "kind=case_study&",
+            "name": "Evacuations",
+            "delivery": "daily",
+        },
+    )
     assert saved.status_code == 302
     watch = db.session.scalar(db.select(Watch).where(Watch.type == "search"))
     assert (watch.query, watch.filters, watch.delivery) == ("evacuation", {"kind": ["case_study"]}, "daily")
