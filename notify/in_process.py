@@ -27,7 +27,7 @@ _lock = threading.Lock()
 def register(app: Flask) -> None:
     if not app.config.get("NOTIFY_IN_PROCESS", True):
         return
-    app.extensions.setdefault(AFTER_DRAIN, []).append(partial(run_quietly, drain_index=False))
+    app.extensions.setdefault(AFTER_DRAIN, []).append(partial(run_quietly, drain_index=False, digests=False))
 
     @app.after_request
     def now_and_then(response):
@@ -40,12 +40,12 @@ def register(app: Flask) -> None:
         return response
 
 
-def run_quietly(app: Flask, drain_index: bool = True) -> None:
+def run_quietly(app: Flask, drain_index: bool = True, digests: bool = True) -> None:
     from notify import runner
 
     with app.app_context():
         try:
-            runner.run(drain_index=drain_index)
+            runner.run(drain_index=drain_index, digests=digests)
         except Exception:  # the change log and the outbox keep everything for the next pass
             db.session.rollback()
             log.exception("notifications: this pass failed; the next one starts where it stopped")
