@@ -15,8 +15,9 @@ from sqlalchemy.engine import URL, make_url
 
 from network.extensions import db
 
-# What `rndd init` seeds, and Alembic's own bookkeeping: rows there do not make an instance used.
-REFERENCE_TABLES = frozenset({"alembic_version", "country", "topic"})
+# What `rndd init` seeds, and the migrations' own bookkeeping (Alembic's version, the notification
+# follower's starting cursor): rows there do not make an instance used.
+REFERENCE_TABLES = frozenset({"alembic_version", "country", "topic", "follower_cursor"})
 
 
 class DatabaseToolError(RuntimeError):
