@@ -15,9 +15,10 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, insert, or_
 
 from content import changelog, indexing
 from content.models import ChangeLog, Document
@@ -45,10 +46,12 @@ def derive(limit: int = BATCH) -> int:
     docs = _documents(row.document_id for row in rows)
     found = _search_matches([docs[r.document_id] for r in rows if _arrives(r, docs.get(r.document_id))])
     batch = _Batch()
-    for row in rows:
-        doc = docs.get(row.document_id)
-        if doc is not None:
-            _derive_row(batch, row, doc, found)
+    with db.session.no_autoflush:
+        for row in rows:
+            doc = docs.get(row.document_id)
+            if doc is not None:
+                _derive_row(batch, row, doc, found)
+    batch.insert()
     cursor.seq, cursor.updated_at = rows[-1].seq, utcnow()
     mailing.queue_immediate()
     db.session.commit()
@@ -99,68 +102,112 @@ def _arrives(row: ChangeLog, doc: Document | None) -> bool:
     return row.action == "published" or (row.action == "created" and doc.origin_node is not None)
 
 
+@dataclass(frozen=True)
+class Reader:
+    """What the access policy needs of a user, read as one row: deciding for thousands of
+    followers must not load thousands of ORM objects."""
+
+    id: int
+    country_code: str
+    role: str
+    active: bool
+    is_authenticated: bool = True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+
 class _Batch:
-    """The notifications of one batch, so that one change notifies a user once per reason."""
+    """The notifications of one batch, inserted together; one change notifies a user once per
+    reason, and only a user who may read the document."""
 
     def __init__(self) -> None:
         self.keys: set[tuple[int, int, str]] = set()
+        self.rows: list[dict[str, Any]] = []
+        self._readers: dict[int, Reader | None] = {}
+        self._labels: dict[int, set[str]] = {}
 
-    def add(self, user: User, row: ChangeLog, doc: Document, reason: str, delivery: str,
-            watch: Watch | None = None) -> None:  # fmt: skip
-        key = (user.id, row.seq, reason)
-        if key in self.keys or not user.is_active or not access.can_read(user, doc):
+    def readers(self, ids: Iterable[int]) -> list[Reader]:
+        ids = list(ids)
+        missing = [i for i in set(ids) if i not in self._readers]
+        for chunk in range(0, len(missing), 500):
+            query = db.select(User.id, User.country_code, User.role, User.active).where(
+                User.id.in_(missing[chunk : chunk + 500])
+            )
+            for row in db.session.execute(query):
+                self._readers[row.id] = Reader(row.id, row.country_code, row.role, row.active)
+        return [r for i in ids if (r := self._readers.get(i)) is not None]
+
+    def add(self, reader: Reader, row: ChangeLog, doc_id: int, doc_labels: set[str], reason: str,
+            delivery: str, watch_id: int | None = None) -> None:  # fmt: skip
+        key = (reader.id, row.seq, reason)
+        if key in self.keys or not reader.is_active:
+            return
+        if reader.id not in self._labels:
+            self._labels[reader.id] = access.user_principals(reader)
+        if not access.labels_meet(self._labels[reader.id], doc_labels):
             return
         self.keys.add(key)
-        db.session.add(Notification(user_id=user.id, document_id=doc.id, seq=row.seq, reason=reason,
-                                    watch_id=watch.id if watch else None, delivery=delivery))  # fmt: skip
+        self.rows.append({"user_id": reader.id, "document_id": doc_id, "seq": row.seq, "reason": reason,
+                          "watch_id": watch_id, "delivery": delivery, "created_at": utcnow()})  # fmt: skip
+
+    def insert(self) -> None:
+        if self.rows:
+            db.session.execute(insert(Notification), self.rows)
 
 
 def _derive_row(batch: _Batch, row: ChangeLog, doc: Document, found: dict[int, list[int]]) -> None:
+    labels = access.document_principals(doc)
     if row.action == "submitted" and doc.status == "review":
-        admins = db.select(User).where(User.country_code == doc.country_code, User.role == "country_admin")
-        for admin in db.session.scalars(admins):
-            if admin.id != row.actor_id:
-                batch.add(admin, row, doc, "review", _workflow_delivery(admin))
+        admins = db.select(User.id).where(User.country_code == doc.country_code, User.role == "country_admin")
+        for admin in batch.readers(i for i in db.session.scalars(admins) if i != row.actor_id):
+            batch.add(admin, row, doc.id, labels, "review", _workflow_delivery(admin.id))
     elif row.action == "returned" and doc.status == "draft":
-        _tell_author(batch, row, doc, "returned")
+        _tell_author(batch, row, doc, labels, "returned")
     elif _arrives(row, doc):
         if row.action == "published":
-            _tell_author(batch, row, doc, "published")
-        _arrivals(batch, row, doc, found.get(doc.id, []))
+            _tell_author(batch, row, doc, labels, "published")
+        _arrivals(batch, row, doc, labels, found.get(doc.id, []))
 
 
-def _tell_author(batch: _Batch, row: ChangeLog, doc: Document, reason: str) -> None:
-    author = doc.author
-    if author is not None and author.id != row.actor_id:
-        batch.add(author, row, doc, reason, _workflow_delivery(author))
+def _tell_author(batch: _Batch, row: ChangeLog, doc: Document, labels: set[str], reason: str) -> None:
+    if doc.author_id is not None and doc.author_id != row.actor_id:
+        for author in batch.readers([doc.author_id]):
+            batch.add(author, row, doc.id, labels, reason, _workflow_delivery(author.id))
 
 
-def _workflow_delivery(user: User) -> str:
-    settings = db.session.get(NotifySettings, user.id)
+def _workflow_delivery(user_id: int) -> str:
+    settings = db.session.get(NotifySettings, user_id)
     return "immediate" if settings is None or settings.workflow_email else "site"
 
 
-def _arrivals(batch: _Batch, row: ChangeLog, doc: Document, search_watch_ids: list[int]) -> None:
+def _arrivals(
+    batch: _Batch, row: ChangeLog, doc: Document, labels: set[str], search_watch_ids: list[int]
+) -> None:
     """Tell everyone who follows something this document matches, once, by their most
     immediate choice; flash reports at once to those who asked for every flash report."""
-    best: dict[int, tuple[str, Watch | None]] = {}
-    for watch in db.session.scalars(
-        db.select(Watch).where(Watch.delivery != "off", _matching(doc, search_watch_ids))
-    ):
-        if watch.user_id not in best or PRIORITY[watch.delivery] < PRIORITY[best[watch.user_id][0]]:
-            best[watch.user_id] = (watch.delivery, watch)
+    best: dict[int, tuple[str, int | None]] = {}
+    query = db.select(Watch.user_id, Watch.delivery, Watch.id).where(
+        Watch.delivery != "off", _matching(doc, search_watch_ids)
+    )
+    for user_id, delivery, watch_id in db.session.execute(query):
+        if user_id not in best or PRIORITY[delivery] < PRIORITY[best[user_id][0]]:
+            best[user_id] = (delivery, watch_id)
     if doc.kind == "report" and doc.urgency == "flash":
         flash = db.select(NotifySettings.user_id).where(NotifySettings.flash_always.is_(True))
         for user_id in db.session.scalars(flash):
             best[user_id] = ("immediate", best.get(user_id, (None, None))[1])
     if not best:
         return
-    already = set(db.session.scalars(db.select(Notification.user_id).where(
-        Notification.document_id == doc.id, Notification.reason.in_(("watch", "flash")))))  # fmt: skip
-    users = db.session.scalars(db.select(User).where(User.id.in_(set(best) - already)))
-    for user in users:
-        delivery, watch = best[user.id]
-        batch.add(user, row, doc, "watch" if watch else "flash", delivery, watch)
+    told = db.select(Notification.user_id).where(
+        Notification.document_id == doc.id, Notification.reason.in_(("watch", "flash"))
+    )
+    for user_id in db.session.scalars(told):  # told when it was published before
+        best.pop(user_id, None)
+    for reader in batch.readers(sorted(best)):
+        delivery, watch_id = best[reader.id]
+        batch.add(reader, row, doc.id, labels, "watch" if watch_id else "flash", delivery, watch_id)
 
 
 def _matching(doc: Document, search_watch_ids: list[int]) -> Any:

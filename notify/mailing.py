@@ -14,19 +14,22 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from content.models import Document
 from network import access, mail
 from network.extensions import db
 from network.models import User, utcnow
 from network.urls import external_url
+from notify import watches
 from notify.models import Email, Notification, NotifySettings
 
 log = logging.getLogger("rndd.notify")
@@ -34,36 +37,74 @@ LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
 DIGEST_EVERY = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 SUMMARY_SHOWN = ("public", "network")
+DIGEST_MAX = 50  # items listed in one e-mail; the rest are on the what's-new page
 
 
-def _mailable(user: User) -> bool:
-    settings = db.session.get(NotifySettings, user.id)
-    if not user.is_active:
-        return False
-    if settings is None:
-        return True
-    bounced = settings.bounced_at is not None and settings.bounced_address == user.email
-    return settings.email_enabled and not bounced
+CHUNK = 500  # ids per IN (...) list
 
 
-def _queue(notes: list[Notification], kind: str) -> int:
-    """One e-mail per user for these notifications; those of users who take no e-mail stay in
-    the site only."""
-    by_user: dict[int, list[Notification]] = defaultdict(list)
-    for note in notes:
-        by_user[note.user_id].append(note)
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def _waiting(kind: str) -> dict[int, tuple[datetime, int]]:
+    """Users with notifications of this delivery not yet in an e-mail: their oldest one's time
+    and their newest one's id (what an e-mail made now takes)."""
+    query = (
+        db.select(Notification.user_id, db.func.min(Notification.created_at), db.func.max(Notification.id))
+        .where(Notification.delivery == kind, Notification.email_id.is_(None))
+        .group_by(Notification.user_id)
+    )
+    return {user_id: (oldest, newest) for user_id, oldest, newest in db.session.execute(query)}
+
+
+def _settings(user_ids: list[int]) -> dict[int, NotifySettings]:
+    found: dict[int, NotifySettings] = {}
+    for chunk in _chunks(user_ids):
+        query = db.select(NotifySettings).where(NotifySettings.user_id.in_(chunk))
+        found.update({row.user_id: row for row in db.session.scalars(query)})
+    return found
+
+
+def _mailable(user_ids: list[int], settings: dict[int, NotifySettings]) -> set[int]:
+    """Active users whose mail is on and whose address was not refused."""
+    ok: set[int] = set()
+    for chunk in _chunks(user_ids):
+        for user_id, email, active in db.session.execute(
+            db.select(User.id, User.email, User.active).where(User.id.in_(chunk))
+        ):
+            row = settings.get(user_id)
+            bounced = row is not None and row.bounced_at is not None and row.bounced_address == email
+            if active and (row is None or row.email_enabled) and not bounced:
+                ok.add(user_id)
+    return ok
+
+
+def _take(kind: str, user_id: int, newest: int, values: dict[str, Any]) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.delivery == kind)
+        .where(Notification.email_id.is_(None), Notification.id <= newest)
+        .values(**values)
+    )
+
+
+def _queue(kind: str, users: dict[int, tuple[datetime, int]], settings: dict[int, NotifySettings]) -> int:
+    """One e-mail per user for their waiting notifications of this delivery; those of users who
+    take no e-mail stay in the site only."""
+    mailable = _mailable(sorted(users), settings)
     queued = 0
-    for user_id, group in by_user.items():
-        user = db.session.get(User, user_id)
-        if user is None or not _mailable(user):
-            for note in group:
-                note.delivery = "site"
+    for user_id, (_oldest, newest) in users.items():
+        if user_id not in mailable:
+            _take(kind, user_id, newest, {"delivery": "site"})
             continue
-        email = Email(user_id=user_id, kind=kind, state="pending", next_attempt_at=utcnow())
-        db.session.add(email)
-        db.session.flush()
-        for note in group:
-            note.email_id = email.id
+        email_id = db.session.execute(
+            insert(Email).returning(Email.id),
+            {"user_id": user_id, "kind": kind, "state": "pending", "attempts": 0, "next_attempt_at": utcnow(),
+             "last_error": "", "created_at": utcnow(), "items_sent": 0},
+        ).scalar_one()  # fmt: skip
+        _take(kind, user_id, newest, {"email_id": email_id})
         queued += 1
     return queued
 
@@ -71,50 +112,81 @@ def _queue(notes: list[Notification], kind: str) -> int:
 def queue_immediate() -> int:
     """Queue the notifications that go out at once (inside the caller's transaction)."""
     db.session.flush()
-    pending = db.select(Notification).where(
-        Notification.delivery == "immediate", Notification.email_id.is_(None)
-    )
-    return _queue(list(db.session.scalars(pending)), "immediate")
+    users = _waiting("immediate")
+    return _queue("immediate", users, _settings(sorted(users))) if users else 0
 
 
 def queue_digests(now: datetime | None = None, *, force: bool = False) -> int:
-    """Queue the daily and weekly digests that are due (all of them with `force`)."""
+    """Queue the daily and weekly digests that are due (all of them with `force`). A digest is
+    due a period after the previous one, or after the user's oldest waiting notification."""
     now = now or utcnow()
     queued = 0
     for kind, every in DIGEST_EVERY.items():
-        pending = db.select(Notification).where(
-            Notification.delivery == kind, Notification.email_id.is_(None)
-        )
-        by_user: dict[int, list[Notification]] = defaultdict(list)
-        for note in db.session.scalars(pending):
-            by_user[note.user_id].append(note)
-        due: list[Notification] = []
-        for user_id, notes in by_user.items():
-            settings = db.session.get(NotifySettings, user_id) or _new_settings(user_id)
-            last = getattr(settings, f"last_{kind}_at") or min(n.created_at for n in notes)
+        users = _waiting(kind)
+        settings = _settings(sorted(users))
+        due = {}
+        for user_id, (oldest, newest) in users.items():
+            last = getattr(settings.get(user_id), f"last_{kind}_at", None) or oldest
             if force or now - last >= every:
-                setattr(settings, f"last_{kind}_at", now)
-                due.extend(notes)
-        queued += _queue(due, kind)
+                due[user_id] = (oldest, newest)
+        queued += _queue(kind, due, settings)
+        _mark_sent_at(kind, sorted(due), settings, now)
     db.session.commit()
     return queued
 
 
-def _new_settings(user_id: int) -> NotifySettings:
-    settings = NotifySettings(user_id=user_id, email_enabled=True, flash_always=False, workflow_email=True,
-                              bounced_address="")  # fmt: skip
-    db.session.add(settings)
-    return settings
+def _mark_sent_at(kind: str, user_ids: list[int], settings: dict[int, NotifySettings], now: datetime) -> None:
+    column = f"last_{kind}_at"
+    known = [i for i in user_ids if i in settings]
+    for chunk in _chunks(known):
+        query = update(NotifySettings).where(NotifySettings.user_id.in_(chunk))
+        db.session.execute(query.values({column: now}))
+    new = [{"user_id": i, "email_enabled": True, "flash_always": False, "workflow_email": True,
+            "bounced_address": "", column: now} for i in user_ids if i not in settings]  # fmt: skip
+    if new:
+        db.session.execute(insert(NotifySettings), new)
+
+
+@dataclass(frozen=True)
+class Item:
+    """What an e-mail says of one document, with the labels that decide who may read it."""
+
+    reason: str
+    title: str
+    summary: str  # empty unless the document is readable by everyone or the whole network
+    url: str
+    labels: frozenset[str]
+
+
+class _Documents:
+    """Documents as e-mails show them, read once per sending pass (a document in many digests
+    is loaded once); who may read each is decided per recipient."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[str, str, str, frozenset[str]] | None] = {}
+
+    def get(self, ids: list[int]) -> dict[int, tuple[str, str, str, frozenset[str]] | None]:
+        missing = [i for i in set(ids) if i not in self._seen]
+        for chunk in _chunks(missing):
+            for doc in db.session.scalars(db.select(Document).where(Document.id.in_(chunk))).unique():
+                summary = doc.summary if shows_summary(doc) else ""
+                url = external_url("content.document", doc_id=doc.id)
+                self._seen[doc.id] = (doc.title, summary, url, frozenset(access.document_principals(doc)))
+        for doc_id in missing:
+            self._seen.setdefault(doc_id, None)  # deleted meanwhile
+        return {i: self._seen[i] for i in ids}
 
 
 def send_pending(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Try every e-mail whose time has come; returns counts by outcome."""
     now = now or utcnow()
     outcome: dict[str, int] = defaultdict(int)
+    docs = _Documents()
     due = db.select(Email.id).where(Email.state == "pending", Email.next_attempt_at <= now).order_by(Email.id)
-    for email_id in list(db.session.scalars(due.limit(limit))):
-        if _claim(email_id, now):
-            outcome[_attempt(db.session.get(Email, email_id), now)] += 1
+    with mail.Mailer() as mailer:
+        for email_id in list(db.session.scalars(due.limit(limit))):
+            if _claim(email_id, now):
+                outcome[_attempt(db.session.get(Email, email_id), now, mailer, docs)] += 1
     return dict(outcome)
 
 
@@ -128,17 +200,17 @@ def _claim(email_id: int, now: datetime) -> bool:
     return claimed == 1
 
 
-def _attempt(email: Email, now: datetime) -> str:
+def _attempt(email: Email, now: datetime, mailer: mail.Mailer, docs: _Documents) -> str:
     """Compose and send one e-mail; returns sent, dropped, retry or failed."""
     user = email.user
-    items = readable_items(user, email) if user.is_active else []
+    items = readable_items(user, email, docs) if user.is_active else []
     if not items:
         email.state, email.last_error = "dropped", "nothing in it may be read by its recipient now"
         db.session.commit()
         return "dropped"
     subject, text = compose(user, email, items)
     try:
-        mail.send(user.email, subject, text, headers=_headers(user, email))
+        mailer.send(user.email, subject, text, headers=_headers(user, email))
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
         return _failed(email, user, f"refused: {error}", bounced=True)
     except smtplib.SMTPResponseException as error:
@@ -170,42 +242,48 @@ def _failed(email: Email, user: User, problem: str, *, bounced: bool) -> str:
     email.state, email.last_error = "failed", problem[:500]
     email.attempts += 1
     if bounced:
-        settings = db.session.get(NotifySettings, user.id) or _new_settings(user.id)
+        settings = watches.settings_for(user)
         settings.bounced_at, settings.bounced_address = utcnow(), user.email
     db.session.commit()
     log.warning("e-mail %s to user %s refused: %s", email.id, user.id, problem)
     return "failed"
 
 
-def readable_items(user: User, email: Email) -> list[tuple[Notification, Document]]:
-    """The e-mail's notifications whose documents the user may read now."""
+def readable_items(user: User, email: Email, docs: _Documents | None = None) -> list[Item]:
+    """The e-mail's items whose documents the user may read now, newest first."""
     query = (
-        db.select(Notification, Document)
-        .join(Document, Document.id == Notification.document_id)
+        db.select(Notification.document_id, Notification.reason)
         .where(Notification.email_id == email.id)
-        .order_by(Notification.id)
+        .order_by(Notification.id.desc())
     )
-    return [(note, doc) for note, doc in db.session.execute(query).unique() if access.can_read(user, doc)]
+    notes = list(db.session.execute(query))
+    found = (docs or _Documents()).get([doc_id for doc_id, _reason in notes])
+    labels = access.user_principals(user)
+    items = []
+    for doc_id, reason in notes:
+        doc = found.get(doc_id)
+        if doc is not None and access.labels_meet(labels, set(doc[3])):
+            items.append(Item(reason, doc[0], doc[1], doc[2], doc[3]))
+    return items
 
 
 def shows_summary(doc: Document) -> bool:
     return doc.status == "published" and doc.visibility in SUMMARY_SHOWN
 
 
-def compose(user: User, email: Email, items: list[tuple[Notification, Document]]) -> tuple[str, str]:
+def compose(user: User, email: Email, items: list[Item]) -> tuple[str, str]:
+    """Subject and text; a digest lists its newest DIGEST_MAX items and points to what's new."""
     subject = {
-        "immediate": items[0][1].title if len(items) == 1 else f"{len(items)} new items",
+        "immediate": items[0].title if len(items) == 1 else f"{len(items)} new items",
         "daily": f"Your daily digest: {len(items)} new",
         "weekly": f"Your weekly digest: {len(items)} new",
     }[email.kind]
-    lines = [
-        {"item": note, "doc": doc, "summary": doc.summary if shows_summary(doc) else "",
-         "url": external_url("content.document", doc_id=doc.id)}
-        for note, doc in items
-    ]  # fmt: skip
-    text = render_template("notify/email.txt", user=user, email=email, items=lines,
-                           unsubscribe=unsubscribe_url(user, email),
-                           settings=external_url("notify.watching"))  # fmt: skip
+    text = render_template(
+        "notify/email.txt", user=user, email=email, items=items[:DIGEST_MAX],
+        more=max(0, len(items) - DIGEST_MAX),
+        unsubscribe=unsubscribe_url(user, email), settings=external_url("notify.watching"),
+        whats_new=external_url("notify.whats_new"),
+    )  # fmt: skip
     return f"RNDD Hub: {subject}"[:200], text
 
 

@@ -221,3 +221,16 @@ def test_a_temporary_failure_is_retried_with_backoff_and_sent_once(
     assert [m["Subject"] for m in mailbox.to(reader.email)] == ["RNDD Hub: Retried"]
     db.session.refresh(email)
     assert (email.state, email.attempts) == ("sent", 2)
+
+
+def test_a_long_digest_lists_the_newest_and_points_to_the_rest(mail_app, mailbox, make_user, make_document):
+    reader = make_user("TH", "reader")
+    _follow(reader, "country", "ID", delivery="daily")
+    for n in range(mailing.DIGEST_MAX + 3):
+        make_document("ID", "public", "published", title=f"Item number {n:03d}")
+    runner.run(digests_now=True)
+    [message] = mailbox.to(reader.email)
+    body = message.get_content()
+    assert f"daily digest: {mailing.DIGEST_MAX + 3} new" in message["Subject"]
+    assert "Item number 052" in body and "Item number 003" in body and "Item number 002" not in body
+    assert "... and 3 more: http://hub.test/whats-new" in body
