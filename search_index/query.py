@@ -24,6 +24,7 @@ from whoosh import query as wq
 
 from search_index import glossary
 from search_index.analyzers import analyze, fold
+from search_index.evaluate import Equivalents
 from search_index.languages import FAMILIES, family_of, query_families
 from search_index.parse import AllOf, AnyOf, FieldValue, Node, Not, Phrase, Word, YearRange
 from search_index.records import QueryError
@@ -209,7 +210,9 @@ class _Compiler:
         if not self.for_highlight:
             boost = glossary.EQUIVALENT_BOOST
             terms = glossary.concept_terms(concept, words)
-            return _any([exact, *(wq.Term("concept", key, boost=boost) for key in terms)])
+            if not terms or exact is wq.NullQuery:
+                return _any([exact, *(wq.Term("concept", key, boost=boost) for key in terms)])
+            return Equivalents(exact, [wq.Term("concept", key, boost=boost) for key in terms])
         options = [exact]
         for language, term in glossary.equivalents(concept, words):
             if self.hit_families is not None and family_of(language) not in self.hit_families:
