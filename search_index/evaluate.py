@@ -177,7 +177,9 @@ class Evaluation:
                 totals[docnum] = totals.get(docnum, 0.0) + score
         return totals
 
-    def _group_scores(self, docs: set[int], exact: Scoring, other: Scoring, found: set[int]) -> dict[int, float]:
+    def _group_scores(
+        self, docs: set[int], exact: Scoring, other: Scoring, found: set[int]
+    ) -> dict[int, float]:
         """Documents with the words score by them; those found only through equivalents score
         below the weakest of those, in the order of their own BM25F."""
         direct = self._sum(docs & found, exact)

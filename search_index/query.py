@@ -96,11 +96,7 @@ def text_query(
                 options.append(SpacedPhrase(name, terms, offsets, boost=boost))
             elif len(terms) > 1:
                 options.append(wq.And([wq.Term(name, term, boost=boost) for term in terms]))
-            elif (
-                family not in SEGMENTING_FAMILIES
-                and len(terms[0]) == 1
-                and is_bigram_script(terms[0])
-            ):
+            elif family not in SEGMENTING_FAMILIES and len(terms[0]) == 1 and is_bigram_script(terms[0]):
                 # One character of a bigram script: the bigrams that start with it.
                 options.append(wq.Prefix(name, terms[0], boost=boost))
             else:
@@ -111,11 +107,7 @@ def text_query(
 def _prefix_query(text: str, families: tuple[str, ...], parts: tuple[str, ...]) -> wq.Query:
     prefix = fold(text)
     return _any(
-        [
-            wq.Prefix(text_field(part, family), prefix)
-            for family in analyses(text, families)
-            for part in parts
-        ]
+        [wq.Prefix(text_field(part, family), prefix) for family in analyses(text, families) for part in parts]
     )
 
 
