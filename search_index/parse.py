@@ -106,9 +106,7 @@ def validate_field(name: str, raw: str) -> FieldValue | YearRange:
     if name == "country":
         code = value.upper()
         if code not in COUNTRIES:
-            raise QueryError(
-                f'unknown country code "{value}": use one of {" ".join(sorted(COUNTRIES))}'
-            )
+            raise QueryError(f'unknown country code "{value}": use one of {" ".join(sorted(COUNTRIES))}')
         return FieldValue(name, code)
     if name == "kind":
         kind = value.lower().replace("-", "_")
@@ -262,9 +260,7 @@ class _Parser:
         fuzzy = 0
         if parts.group("dist") is not None:
             fuzzy = int(parts.group("dist") or (1 if len(base) <= 5 else 2))
-        word = Word(
-            base, match.start(), match.start() + len(base), bool(parts.group("star")), fuzzy
-        )
+        word = Word(base, match.start(), match.start() + len(base), bool(parts.group("star")), fuzzy)
         if not self.negations:
             self.words.append(word)
         return word
@@ -281,9 +277,7 @@ def parse_query(raw: str) -> ParsedQuery:
         raise QueryError("the query must be text")
     text = clean(raw)
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}"
-        )
+        raise QueryError(f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
     parser = _Parser(text)
     root = parser.sequence(0)
     if parser.peek() is not None:
