@@ -10,8 +10,10 @@ import pytest
 
 from search_index import IndexRecord, SearchIndex
 from search_index.analyzers import fold
+from search_index.evaluate import EQUIVALENT_SHARE
 from search_index.glossary import GLOSSARY
 from search_index.languages import LANGUAGES
+from search_index.search import LANGUAGE_PREFERENCE
 
 PUBLIC = {"public"}
 CONCEPT = "diplomacy"
@@ -98,3 +100,16 @@ def test_title_match_outranks_a_body_match(ranked, language):
     ids = [hit.id for hit in ranked.search(term, PUBLIC, per_page=100, language=language).hits]
     i = LANGUAGES.index(language)
     assert ids.index(200 + i) < ids.index(100 + i)
+
+
+def test_the_query_language_preference_never_lifts_an_equivalent_above_the_words():
+    assert LANGUAGE_PREFERENCE * EQUIVALENT_SHARE < 1
+
+
+def test_documents_in_the_query_language_come_first_among_equal_matches(index, make_record):
+    # The same text in Chinese and Japanese: 外交 is a word of both.
+    zh = make_record(language="zh", title="外交", body="数字外交")
+    ja = make_record(language="ja", title="外交", body="デジタル外交")
+    index.apply([(zh.id, zh), (ja.id, ja)], 1)
+    for language, first in (("ja", ja.id), ("zh", zh.id)):
+        assert index.search("外交", PUBLIC, language=language).hits[0].id == first
