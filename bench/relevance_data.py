@@ -200,12 +200,21 @@ QUERIES: list[tuple[str, str, dict[str, int]]] = [
     ("km", "បណ្តាញសង្គម", {"km-E": 3}),  # COENG TA; the text has COENG DA
     ("km", "បណ្ដុះបណ្ដាល", {"km-A": 3}),  # COENG DA; the text has COENG TA
     ("km", "ស្ថានទូត", {"km-B": 3, "km-C": 3, "km-E": 3}),
+    ("km", "ជម្លៀស", {"km-C": 3}),  # inside ការជម្លៀស
+    ("km", "ពលករ", {"km-C": 3}),
+    ("km", "កិច្ចព្រមព្រៀង", {"km-D": 3}),
+    ("km", "ពាណិជ្ជកម្ម", {"km-D": 3}),
     ("lo", "ການທູດ", {"lo-A": 3}),
     ("lo", "ພົນລະເມືອງລາວ", {"lo-B": 3}),
     ("lo", "ອົບພະຍົບ", {"lo-C": 3}),
     ("lo", "ເຈລະຈາ", {"lo-D": 3}),
     ("lo", "ຄຳອະທິບາຍ", {"lo-E": 3}),  # SARA AM precomposed; the text has it decomposed
     ("lo", "ນັກການທູດຫນຸ່ມ", {"lo-A": 3}),  # HO + NO; the text has ໜ
+    ("lo", "ຕ່າງປະເທດ", {"lo-A": 3, "lo-B": 3}),  # inside ກະຊວງການຕ່າງປະເທດ in lo-A
+    ("lo", "ພົນລະເມືອງ", {"lo-B": 3}),
+    ("lo", "ການຄ້າ", {"lo-D": 3}),
+    ("lo", "ສັນຍາ", {"lo-D": 3}),
+    ("lo", "ສະຖານທູດ", {"lo-B": 3, "lo-C": 3, "lo-E": 3}),
     ("my", "သံတမန်ရေး", {"my-A": 3}),
     ("my", "နိုင်ငံသားများ", {"my-B": 3}),  # the text is Zawgyi
     ("my", "ပြန်လည်ခေါ်ယူ", {"my-C": 3}),

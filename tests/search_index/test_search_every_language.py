@@ -145,3 +145,24 @@ def test_snippet_of_zawgyi_text_marks_the_original_characters(languages):
     hit = languages.search("ကာကွယ်စောင့်ရှောက်ရေး", PUBLIC, language="my").hits[0]
     assert hit.id == 12
     assert "<mark>ကာကြယ္ေစာင့်ေရွာက္ေရး</mark>" in hit.snippet_html
+
+
+def test_the_zawgyi_tools_load_only_when_burmese_is_seen():
+    """myanmartools and python-myanmar are loaded by the first Burmese text, not before."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from search_index.analyzers import analyze\n"
+        "for family, text in [('en', 'diplomacy'), ('hi', 'कूटनीति।'), ('fil', 'pakikipagnegosasyon'),\n"
+        "                     ('bigram', 'ការទូត ການທູດ 외교')]:\n"
+        "    analyze(family, text)\n"
+        "before = {'myanmartools', 'myanmar'} & set(sys.modules)\n"
+        "analyze('bigram', 'သံတမန်ရေး')\n"
+        "print(sorted(before), sorted({'myanmartools', 'myanmar'} & set(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.split() == ["[]", "['myanmar',", "'myanmartools']"]
