@@ -159,8 +159,11 @@ class Evaluation:
 
     def scores(self, docs: set[int]) -> dict[int, float]:
         """BM25F of each document of `docs`: the sum over the query's positive terms."""
+        parts = self._parts(docs, self.scoring)
+        parts.sort(key=len, reverse=True)
         totals = dict.fromkeys(docs, 0.0)
-        for part in self._parts(docs, self.scoring):
+        totals.update(parts[0] if parts else {})  # the longest part in one C call
+        for part in parts[1:]:
             for docnum, score in part.items():
                 totals[docnum] += score
         return totals

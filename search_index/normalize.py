@@ -21,7 +21,6 @@ KHMER_SEQUENCES = (
     ("\u17d2\u178a", "\u17d2\u178f"),  # COENG DA -> COENG TA (identical subscript)
     ("\u17c1\u17b8", "\u17be"),  # E + II -> OE
     ("\u17c1\u17b6", "\u17c4"),  # E + AA -> OO
-    ("\u17b6\u17c6", "\u17b6\u17c6"),  # (kept: AA + NIKAHIT is the only spelling of AM)
     ("\u17a3", "\u17a2"),  # deprecated independent vowel QAQ -> QA
     ("\u17a4", "\u17a2\u17b6"),  # deprecated QAA -> QA + AA
     ("\u17d8", "\u17d4\u179b\u17d4"),  # deprecated BEYYAL -> KHAN LO KHAN
@@ -69,8 +68,13 @@ def _rewrite(run: str, replacer: tuple[re.Pattern[str], dict[str, str]]) -> Mapp
     return "".join(out), offsets
 
 
+# A COENG RO typed before another subscript renders as if typed after it (Unicode's order).
+_COENG_RO_FIRST_RE = re.compile("(\u17d2\u179a)(\u17d2[\u1780-\u17a2])")
+
+
 def khmer(run: str) -> Mapped:
-    return _rewrite(run, _KHMER)
+    # The swap keeps the length: each character keeps an offset inside its own cluster.
+    return _rewrite(_COENG_RO_FIRST_RE.sub(r"\2\1", run), _KHMER)
 
 
 def lao(run: str) -> Mapped:

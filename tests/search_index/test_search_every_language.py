@@ -133,6 +133,8 @@ def test_khmer_visually_identical_spellings_analyse_alike():
     assert analyze("bigram", coeng_ta) == analyze("bigram", coeng_da)
     assert analyze("bigram", "ការ\u200bទូត") == analyze("bigram", "ការទូត")  # ZWSP between words
     assert analyze("bigram", "\u1780\u17c1\u17b8") == analyze("bigram", "\u1780\u17be")  # E + II = OE
+    # ស្ត្រី (woman) with COENG RO typed before COENG TA renders the same
+    assert analyze("bigram", "ស\u17d2\u179a\u17d2\u178fី") == analyze("bigram", "ស្ត្រី")
 
 
 def test_zawgyi_and_unicode_burmese_analyse_alike():
