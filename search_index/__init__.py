@@ -8,13 +8,14 @@ Pure: it takes plain `IndexRecord`s and principal sets and knows nothing of Flas
     store        the directory layout (CURRENT pointer, one directory per build, locks, cleanup)
     internals    every use of Whoosh's private parts (pinned searchers, rebuild workers, blocks)
     schema       fields per language family, and record -> Whoosh document
-    scripts, segmenters, analyzers, languages
-                 script runs; Thai/Chinese/Japanese segmenters; the Whoosh analyzers; detection
+    scripts, segmenters, normalize, stemmers, analyzers, languages
+                 script runs; Thai/Chinese/Japanese segmenters, Burmese syllables and Zawgyi;
+                 look-alike spellings; Hindi and Filipino stemmers; the Whoosh analyzers; detection
     glossary     key terms across languages, matched in documents and queries
     parse, query the query syntax, strictly parsed, then compiled to a Whoosh query
     evaluate     that query run as set operations over postings, BM25 on readable matches only
-    docsets, search, facets, highlight, suggest
-                 one search: filtering, counting, snippets, "did you mean"
+    docsets, search, facets, highlight, cuts, suggest
+                 one search: filtering, counting, snippets cut between words, "did you mean"
 """
 
 from search_index.engine import SearchIndex

@@ -20,8 +20,9 @@ from typing import Any
 from whoosh.analysis import Filter, Token, Tokenizer
 from whoosh.lang.snowball.english import EnglishStemmer
 
-from search_index import segmenters
+from search_index import normalize, segmenters
 from search_index.scripts import RUN_RE
+from search_index.stemmers import stem_filipino, stem_hindi
 
 # (text, start, end, same_position_as_previous)
 Piece = tuple[str, int, int, bool]
@@ -31,6 +32,9 @@ _SPECIAL_LETTERS = str.maketrans(
 )
 # Latin letters with accents, combining marks, and full-width forms: what NFKD folding is for.
 _FOLDABLE_RE = re.compile("[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff\uff00-\uffef]")
+# Zero-width characters only shape glyphs (ZWJ, ZWNJ in Indic conjuncts) or mark breaks: a token
+# never keeps them, or a query typed without them would not match.
+_INVISIBLE = str.maketrans(dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]))
 
 
 @lru_cache(maxsize=200_000)
@@ -46,6 +50,9 @@ def fold(text: str) -> str:
 def fold_text(text: str) -> str:
     """`fold` without the cache."""
     text = text.casefold().translate(_SPECIAL_LETTERS)
+    if text.isascii():
+        return text
+    text = text.translate(_INVISIBLE)
     if text.isascii():
         return text
     if not _FOLDABLE_RE.search(text):
@@ -71,15 +78,31 @@ def bigram_pieces(run: str, index_mode: bool) -> Iterator[Piece]:
         yield run[-1], len(run) - 1, len(run), True
 
 
-class ScriptTokenizer(Tokenizer):
-    """Words of space-separated scripts as tokens, other scripts as character bigrams.
+def normalized_pieces(kind: str, run: str, index_mode: bool) -> Iterator[Piece]:
+    """Pieces of a normalised run (Burmese syllables, else bigrams), at original offsets."""
+    text, offsets = normalize.normalized(kind, run)
+    if not text:
+        return
+    if kind == "myanmar":
+        pieces: Iterable[Piece] = ((w, s, e, False) for w, s, e in segmenters.myanmar_syllables(text))
+    else:
+        pieces = bigram_pieces(text, index_mode)
+    for piece, start, end, same in pieces:
+        yield piece, offsets[start], offsets[end], same
 
-    Subclasses segment their own script properly and fall back to bigrams for the rest.
+
+class ScriptTokenizer(Tokenizer):
+    """Words of space-separated scripts as tokens, Burmese as syllables, other scripts as
+    character bigrams; Khmer, Lao and Burmese runs are normalised first (`normalize`).
+
+    Subclasses segment their own script properly and fall back to these for the rest.
     """
 
     def segment(self, kind: str, run: str, index_mode: bool) -> Iterator[Piece]:
         if kind == "word":
             yield run, 0, len(run), False
+        elif kind in normalize.NORMALIZERS:
+            yield from normalized_pieces(kind, run, index_mode)
         else:
             yield from bigram_pieces(run, index_mode)
 
@@ -235,6 +258,24 @@ class IndonesianStemFilter(Filter):
             yield token
 
 
+class HindiStemFilter(Filter):
+    """Ramanathan and Rao's light stemmer for Devanagari words (see `stemmers`)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = stem_hindi(token.text)
+            yield token
+
+
+class FilipinoStemFilter(Filter):
+    """A light Filipino affix stemmer for Latin words (see `stemmers`)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = stem_filipino(token.text)
+            yield token
+
+
 def build_analyzers() -> dict[str, Any]:
     """One analyzer per language family; keys are the field suffixes in the schema.
 
@@ -248,6 +289,8 @@ def build_analyzers() -> dict[str, Any]:
         "zh": ChineseTokenizer() | FoldFilter(),
         "ja": JapaneseTokenizer() | FoldFilter(),
         "bigram": ScriptTokenizer() | FoldFilter(),
+        "hi": ScriptTokenizer() | FoldFilter() | HindiStemFilter(),
+        "fil": ScriptTokenizer() | FoldFilter() | FilipinoStemFilter(),
         "folded": ScriptTokenizer() | FoldFilter(),
     }
 

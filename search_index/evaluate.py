@@ -5,14 +5,22 @@ Python and score every match before the permission filter can drop it: at 10,000
 word cost 46 ms, almost all of it there. Here each term's postings are read a block at a time
 into a dict {document number: weight}; AND, OR and NOT are set operations (in C); phrases check
 positions only for documents that hold all their words and may be read; and BM25 is computed
-only for the readable matches, from per-field length norms cached for the searcher. The scores
-are Whoosh's BM25F (same idf, weights, boosts and length normalisation).
+only for the readable matches, from per-field length norms cached for the searcher.
+
+Scores are BM25F with each field normalised over the documents that have it: a language family's
+fields are filled by that family's documents only, and Whoosh's average length (and idf) over
+all documents made a body match in a sparse family's field count as many times the average
+length, so an English case study saying "diplomacy" ranked below documents that only named the
+concept in another language (the dense `concept` field). Glossary equivalents are scored apart
+from the query's own words (`Equivalents`): a document found only through them scores below
+every document that has the words themselves.
 
 Posting blocks, length columns and positions are read with `internals` (Whoosh's private parts).
 """
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,9 +33,22 @@ from search_index.internals import length_bytes, positions, posting_blocks
 
 B, K1 = 0.75, 1.2
 MAX_TERMS = 512  # indexed terms a prefix or fuzzy query may stand for per field (Whoosh: 1024)
+# A document found only through glossary equivalents scores at most this share of the weakest
+# document that has the query's own words.
+EQUIVALENT_SHARE = 0.5
 
 Postings = dict[int, float]
 Values = dict[int, bytes]
+Leaf = tuple[str, str, float]
+
+
+class Equivalents(wq.Or):
+    """The query's own words (`exact`) or their glossary equivalents, scored apart (see
+    `Evaluation.scores`); Whoosh itself would evaluate it as a plain Or."""
+
+    def __init__(self, exact: wq.Query, equivalents: list[wq.Query]) -> None:
+        super().__init__([exact, *equivalents])
+        self.exact, self.equivalents = exact, equivalents
 
 
 class PostingReader:
@@ -37,6 +58,7 @@ class PostingReader:
         self.searcher = searcher
         self.leaves = list(searcher.reader().leaf_readers())
         self._norms: dict[str, array] = {}
+        self._filled: dict[str, tuple[int, float]] = {}
 
     def postings(self, fieldname: str, text: str) -> Postings:
         """{global document number: weight} of one term (deleted documents included: every
@@ -58,16 +80,42 @@ class PostingReader:
                     encoded.update(zip(ids, block_values, strict=True))
         return weights, encoded
 
+    def filled(self, fieldname: str) -> tuple[int, float]:
+        """(documents with a non-empty `fieldname`, their average length): a family's fields
+        are measured over that family's documents only."""
+        if fieldname not in self._filled:
+            count, total = 0, 0
+            for reader, _offset in self.leaves:
+                lengths = length_bytes(reader, fieldname)
+                count += len(lengths) - lengths.count(0)
+                total += reader.field_length(fieldname) if lengths else 0
+            self._filled[fieldname] = (count, (total / count) if count else 1.0)
+        return self._filled[fieldname]
+
     def norms(self, fieldname: str) -> array:
         """K1 * (1 - B + B * length / average length) per document: BM25's length part."""
         if fieldname not in self._norms:
-            average = self.searcher.avg_field_length(fieldname) or 1.0
+            average = self.filled(fieldname)[1] or 1.0
             scale = [K1 * (1 - B + B * byte_to_length(b) / average) for b in range(256)]
             norms = array("f")
             for reader, _offset in self.leaves:  # segments are numbered contiguously
                 norms.extend(scale[b] for b in length_bytes(reader, fieldname))
             self._norms[fieldname] = norms
         return self._norms[fieldname]
+
+    def idf(self, fieldname: str, text: str) -> float:
+        """Whoosh's idf, log(N / (df + 1)) + 1, with N the documents that have the field."""
+        count = self.filled(fieldname)[0] or self.searcher.doc_count_all()
+        frequency = self.searcher.doc_frequency(fieldname, text)
+        return math.log(max(count, frequency) / (frequency + 1)) + 1
+
+
+@dataclass
+class Scoring:
+    """What a document's score is made of: terms, and groups of words with their equivalents."""
+
+    leaves: list[Leaf] = field(default_factory=list)
+    groups: list[tuple[Scoring, Scoring, set[int]]] = field(default_factory=list)
 
 
 @dataclass
@@ -76,7 +124,7 @@ class Evaluation:
 
     reader: PostingReader
     universe: set[int]
-    scored: list[tuple[str, str, float]] = field(default_factory=list)
+    scoring: Scoring = field(default_factory=Scoring)
     _postings: dict[tuple[str, str], Postings] = field(default_factory=dict)
     _values: dict[tuple[str, str], Values] = field(default_factory=dict)
 
@@ -105,16 +153,45 @@ class Evaluation:
             return set(self.reader.searcher.docs_for_query(q)) & self.universe
         return handler(self, q, positive)
 
+    @property
+    def scored(self) -> list[Leaf]:
+        return self.scoring.leaves
+
     def scores(self, docs: set[int]) -> dict[int, float]:
         """BM25F of each document of `docs`: the sum over the query's positive terms."""
-        parts = [self._term_scores(docs, *leaf) for leaf in dict.fromkeys(self.scored)]
+        parts = self._parts(docs, self.scoring)
         parts.sort(key=len, reverse=True)
         totals = dict.fromkeys(docs, 0.0)
-        totals.update(parts[0] if parts else {})
+        totals.update(parts[0] if parts else {})  # the longest part in one C call
         for part in parts[1:]:
             for docnum, score in part.items():
                 totals[docnum] += score
         return totals
+
+    def _parts(self, docs: set[int], scoring: Scoring) -> list[dict[int, float]]:
+        parts = [self._term_scores(docs, *leaf) for leaf in dict.fromkeys(scoring.leaves)]
+        parts.extend(self._group_scores(docs, *group) for group in scoring.groups)
+        return parts
+
+    def _sum(self, docs: set[int], scoring: Scoring) -> dict[int, float]:
+        totals: dict[int, float] = {}
+        for part in self._parts(docs, scoring):
+            for docnum, score in part.items():
+                totals[docnum] = totals.get(docnum, 0.0) + score
+        return totals
+
+    def _group_scores(
+        self, docs: set[int], exact: Scoring, other: Scoring, found: set[int]
+    ) -> dict[int, float]:
+        """Documents with the words score by them; those found only through equivalents score
+        below the weakest of those, in the order of their own BM25F."""
+        direct = self._sum(docs & found, exact)
+        indirect = self._sum(docs - found, other)
+        if direct and indirect:
+            ceiling = EQUIVALENT_SHARE * min(direct.values())
+            top = max(indirect.values()) or 1.0
+            indirect = {docnum: ceiling * score / top for docnum, score in indirect.items()}
+        return direct | indirect
 
     def _term_scores(self, docs: set[int], fieldname: str, text: str, boost: float) -> dict[int, float]:
         postings = self.term(fieldname, text)
@@ -124,7 +201,7 @@ class Evaluation:
             return {}
         if not searcher.schema[fieldname].scorable:
             return {docnum: boost * postings[docnum] for docnum in present}
-        factor = boost * searcher.idf(fieldname, text) * (K1 + 1)
+        factor = boost * self.reader.idf(fieldname, text) * (K1 + 1)
         norms = self.reader.norms(fieldname)
         return {d: factor * (w := postings[d]) / (w + norms[d]) for d in present}
 
@@ -133,6 +210,21 @@ def _term(ev: Evaluation, q: wq.Term, positive: bool) -> set[int]:
     if positive:
         ev.scored.append((q.fieldname, q.text, q.boost))
     return ev.term(q.fieldname, q.text).keys() & ev.universe
+
+
+def _equivalents(ev: Evaluation, q: Equivalents, positive: bool) -> set[int]:
+    if not positive:
+        return _or(ev, q, positive)
+    outer = ev.scoring
+    ev.scoring = exact = Scoring()
+    found = ev.docs(q.exact, positive)
+    ev.scoring = other = Scoring()
+    indirect: set[int] = set()
+    for child in q.equivalents:
+        indirect |= ev.docs(child, positive)
+    ev.scoring = outer
+    outer.groups.append((exact, other, found))
+    return found | indirect
 
 
 def _or(ev: Evaluation, q: wq.Or, positive: bool) -> set[int]:
@@ -220,6 +312,7 @@ def _multi_term(ev: Evaluation, q: wq.MultiTerm, positive: bool) -> set[int]:
 
 
 _HANDLERS: dict[type, Callable[[Evaluation, wq.Query, bool], set[int]]] = {
+    Equivalents: _equivalents,
     wq.Term: _term,
     wq.Phrase: _phrase,
     wq.AndMaybe: _and_maybe,

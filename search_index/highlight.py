@@ -15,6 +15,7 @@ from whoosh import highlight as wh
 from whoosh.query import Query
 from whoosh.searching import Searcher
 
+from search_index.cuts import cut_after, cut_before
 from search_index.schema import PARTS, STORED_TEXT_CHARS, text_field
 
 SNIPPET_FRAGMENTS = 2
@@ -25,9 +26,33 @@ ELLIPSIS = " … "
 
 
 class MarkFormatter(wh.Formatter):
-    """Escapes all text and wraps matches in <mark>, merging overlapping matches."""
+    """Escapes all text and wraps matches in <mark>, merging overlapping matches.
+
+    Fragments are cut at word boundaries of their script (`cuts`), merged where they meet,
+    and joined by one ellipsis: never "… … …" between two fragments.
+    """
 
     def format_fragment(self, fragment: wh.Fragment, replace: bool = False) -> str:
+        html = self._marked(fragment)
+        if fragment.startchar > 0:
+            html = "…" + html.lstrip()
+        if fragment.endchar < len(fragment.text):
+            html = html.rstrip() + "…"
+        return html
+
+    def format(self, fragments: list[wh.Fragment], replace: bool = False) -> str:
+        merged = _merged([_at_word_boundaries(f) for f in sorted(fragments, key=lambda f: f.startchar)])
+        if len(merged) == 1:
+            return self.format_fragment(merged[0])
+        html = ELLIPSIS.join(self._marked(f).strip() for f in merged)
+        if merged[0].startchar > 0:
+            html = "…" + html
+        if merged[-1].endchar < len(merged[-1].text):
+            html += "…"
+        return html
+
+    @staticmethod
+    def _marked(fragment: wh.Fragment) -> str:
         text = fragment.text
         spans: list[list[int]] = []
         for token in sorted(fragment.matches, key=lambda t: (t.startchar, -t.endchar)):
@@ -44,16 +69,28 @@ class MarkFormatter(wh.Formatter):
             out.append(f"<mark>{escape(text[start:end], quote=False)}</mark>")
             index = end
         out.append(escape(text[index : fragment.endchar], quote=False))
-        html = "".join(out)
-        if fragment.startchar > 0:
-            html = "…" + html.lstrip()
-        if fragment.endchar < len(text):
-            html = html.rstrip() + "…"
-        return html
+        return "".join(out)
 
-    def format(self, fragments: list[wh.Fragment], replace: bool = False) -> str:
-        ordered = sorted(fragments, key=lambda f: f.startchar)
-        return ELLIPSIS.join(self.format_fragment(f) for f in ordered)
+
+def _at_word_boundaries(fragment: wh.Fragment) -> wh.Fragment:
+    text = fragment.text
+    start, end = cut_before(text, fragment.startchar), cut_after(text, fragment.endchar)
+    if (start, end) == (fragment.startchar, fragment.endchar):
+        return fragment
+    return wh.Fragment(text, fragment.matches, start, end)
+
+
+def _merged(fragments: list[wh.Fragment]) -> list[wh.Fragment]:
+    """Fragments that overlap or touch (up to a space between them) become one."""
+    merged: list[wh.Fragment] = []
+    for fragment in fragments:
+        last = merged[-1] if merged else None
+        if last is not None and fragment.startchar <= last.endchar + 1:
+            end = max(last.endchar, fragment.endchar)
+            merged[-1] = wh.Fragment(last.text, last.matches + fragment.matches, last.startchar, end)
+        else:
+            merged.append(fragment)
+    return merged
 
 
 _FORMATTER = MarkFormatter()
@@ -104,7 +141,7 @@ def _mark(
 def _shorten(text: str) -> str:
     if len(text) <= FALLBACK_CHARS:
         return escape(text, quote=False)
-    cut = text[:FALLBACK_CHARS].rsplit(" ", 1)[0] or text[:FALLBACK_CHARS]
+    cut = text[: cut_before(text, FALLBACK_CHARS) or FALLBACK_CHARS].rstrip()
     return escape(cut, quote=False) + "…"
 
 

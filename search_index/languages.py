@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from search_index.scripts import script_counts, script_runs
+from search_index.scripts import has_devanagari, script_counts, script_runs
 
 LANGUAGES = ("en", "id", "ms", "th", "vi", "zh", "ja", "ko", "km", "lo", "my", "fil", "hi")
 
@@ -27,11 +27,14 @@ FAMILY_OF_LANGUAGE = {
     "km": "bigram",
     "lo": "bigram",
     "my": "bigram",
+    "hi": "hi",
+    "fil": "fil",
 }
-FAMILIES = ("en", "id", "th", "zh", "ja", "bigram", "folded")
-# Every query is also parsed as English and Indonesian and against the folded field, so an
-# Indonesian text full of English terms is found either way.
-ALWAYS_QUERIED = ("en", "id", "folded")
+FAMILIES = ("en", "id", "th", "zh", "ja", "bigram", "hi", "fil", "folded")
+# Every query is also parsed as English, Indonesian and Filipino (whose words are Latin, so no
+# script tells them apart; its stemmer is a few string tests) and against the folded field, so
+# an Indonesian text full of English terms is found either way.
+ALWAYS_QUERIED = ("en", "id", "fil", "folded")
 
 _SCRIPT_LANGUAGE = {
     "thai": "th",
@@ -57,7 +60,7 @@ _identifier_lock = threading.Lock()
 
 
 def family_of(language: str) -> str:
-    """The analyzer family of a BCP 47 code (vi, fil, hi and unknown codes fold)."""
+    """The analyzer family of a BCP 47 code (vi and unknown codes fold)."""
     return FAMILY_OF_LANGUAGE.get(language.split("-")[0].lower(), "folded")
 
 
@@ -95,6 +98,8 @@ def query_families(text: str, language: str | None) -> tuple[str, ...]:
     families: list[str] = []
     if language:
         families.append(family_of(language))
+    if has_devanagari(text):
+        families.append("hi")
     for kind, start, end in script_runs(text):
         if kind == "word":
             continue

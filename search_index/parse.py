@@ -77,7 +77,10 @@ class ParsedQuery:
     words: list[Word] = field(default_factory=list)  # words outside NOT, for suggestions
 
 
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200d\u2028\u2029\ufeff]")
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Invisible inside a word (ZWJ and ZWNJ shape Indic conjuncts, ZWSP marks Khmer and Burmese word
+# breaks that readers do not type): removed, as the analyzers remove them from indexed text.
+_INVISIBLE_RE = re.compile("[\u200b-\u200d\u2060\ufeff]")
 _TOKEN_RE = re.compile(
     r"""(?P<space>\s+)
     |(?P<lparen>\()|(?P<rparen>\))
@@ -94,8 +97,8 @@ _TOPIC_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 def clean(text: str) -> str:
-    """Control and zero-width characters become spaces."""
-    return _CONTROL_RE.sub(" ", text)
+    """Control characters become spaces; zero-width characters are removed."""
+    return _CONTROL_RE.sub(" ", _INVISIBLE_RE.sub("", text))
 
 
 def validate_field(name: str, raw: str) -> FieldValue | YearRange:
@@ -106,9 +109,7 @@ def validate_field(name: str, raw: str) -> FieldValue | YearRange:
     if name == "country":
         code = value.upper()
         if code not in COUNTRIES:
-            raise QueryError(
-                f'unknown country code "{value}": use one of {" ".join(sorted(COUNTRIES))}'
-            )
+            raise QueryError(f'unknown country code "{value}": use one of {" ".join(sorted(COUNTRIES))}')
         return FieldValue(name, code)
     if name == "kind":
         kind = value.lower().replace("-", "_")
@@ -262,9 +263,7 @@ class _Parser:
         fuzzy = 0
         if parts.group("dist") is not None:
             fuzzy = int(parts.group("dist") or (1 if len(base) <= 5 else 2))
-        word = Word(
-            base, match.start(), match.start() + len(base), bool(parts.group("star")), fuzzy
-        )
+        word = Word(base, match.start(), match.start() + len(base), bool(parts.group("star")), fuzzy)
         if not self.negations:
             self.words.append(word)
         return word
@@ -281,9 +280,7 @@ def parse_query(raw: str) -> ParsedQuery:
         raise QueryError("the query must be text")
     text = clean(raw)
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}"
-        )
+        raise QueryError(f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
     parser = _Parser(text)
     root = parser.sequence(0)
     if parser.peek() is not None:

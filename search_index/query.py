@@ -24,6 +24,7 @@ from whoosh import query as wq
 
 from search_index import glossary
 from search_index.analyzers import analyze, fold
+from search_index.evaluate import Equivalents
 from search_index.languages import FAMILIES, family_of, query_families
 from search_index.parse import AllOf, AnyOf, FieldValue, Node, Not, Phrase, Word, YearRange
 from search_index.records import QueryError
@@ -95,11 +96,7 @@ def text_query(
                 options.append(SpacedPhrase(name, terms, offsets, boost=boost))
             elif len(terms) > 1:
                 options.append(wq.And([wq.Term(name, term, boost=boost) for term in terms]))
-            elif (
-                family not in SEGMENTING_FAMILIES
-                and len(terms[0]) == 1
-                and is_bigram_script(terms[0])
-            ):
+            elif family not in SEGMENTING_FAMILIES and len(terms[0]) == 1 and is_bigram_script(terms[0]):
                 # One character of a bigram script: the bigrams that start with it.
                 options.append(wq.Prefix(name, terms[0], boost=boost))
             else:
@@ -110,11 +107,7 @@ def text_query(
 def _prefix_query(text: str, families: tuple[str, ...], parts: tuple[str, ...]) -> wq.Query:
     prefix = fold(text)
     return _any(
-        [
-            wq.Prefix(text_field(part, family), prefix)
-            for family in analyses(text, families)
-            for part in parts
-        ]
+        [wq.Prefix(text_field(part, family), prefix) for family in analyses(text, families) for part in parts]
     )
 
 
@@ -209,7 +202,9 @@ class _Compiler:
         if not self.for_highlight:
             boost = glossary.EQUIVALENT_BOOST
             terms = glossary.concept_terms(concept, words)
-            return _any([exact, *(wq.Term("concept", key, boost=boost) for key in terms)])
+            if not terms or exact is wq.NullQuery:
+                return _any([exact, *(wq.Term("concept", key, boost=boost) for key in terms)])
+            return Equivalents(exact, [wq.Term("concept", key, boost=boost) for key in terms])
         options = [exact]
         for language, term in glossary.equivalents(concept, words):
             if self.hit_families is not None and family_of(language) not in self.hit_families:

@@ -30,7 +30,12 @@ META_ID = "__meta__"
 PARTS = ("lead", "text")
 FIELD_BOOSTS = {"lead": 2.5, "text": 1.0}
 FACET_FIELDS = ("kind", "country", "topic", "language", "year")
-STEMMED_FAMILIES = ("en", "id")
+STEMMED_FAMILIES = ("en", "id", "hi", "fil")
+# Bumped whenever analysis changes what an index holds: it names a field, so an index built
+# before is "of another field layout" (IndexUnavailable("outdated")) and is rebuilt, never
+# searched with analyzers it was not built with. 2: Hindi and Filipino stemmed, Khmer, Lao and
+# Burmese normalised (Zawgyi converted), Burmese by syllables, the danda splits words.
+ANALYSIS_VERSION = 2
 WORDS_FIELD = "words"
 # Of the text (body, lessons, attachments, tags) only the start is stored: snippets analyse no
 # more than this (highlight.py), and stored fields are read whole, so a long attachment's text
@@ -61,6 +66,7 @@ def build_schema() -> Schema:
         "summary": STORED(),
         "body": STORED(),
         "watermark": NUMERIC(int, bits=64, stored=True),
+        f"analysis_v{ANALYSIS_VERSION}": STORED(),
     }
     # Scorable only so that it has a length column: without one, Whoosh's writer looks for the
     # missing column file (a stat call) for every posting, a fifth of the build time.
@@ -83,9 +89,7 @@ def _millis(moment: datetime | None) -> int:
 
 def record_language(record: IndexRecord) -> str:
     """The declared language, or the detected one when none is declared."""
-    return record.language or detect_language(
-        f"{record.title}\n{record.summary}\n{record.body[:2000]}"
-    )
+    return record.language or detect_language(f"{record.title}\n{record.summary}\n{record.body[:2000]}")
 
 
 def record_family(record: IndexRecord) -> str:
@@ -103,9 +107,7 @@ def document_fields(record: IndexRecord) -> dict[str, Any]:
         "language": record.language,
         "topic": ",".join(t for t in record.topics if t and "," not in t),
         # A principal with whitespace could not match as one term: dropped (fails closed).
-        "principals": " ".join(
-            sorted(p for p in record.principals if p and not any(c.isspace() for c in p))
-        ),
+        "principals": " ".join(sorted(p for p in record.principals if p and not any(c.isspace() for c in p))),
     }
     doc: dict[str, Any] = {k: v for k, v in keywords.items() if v}
     doc |= {

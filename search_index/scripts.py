@@ -22,13 +22,30 @@ SCRIPT_RANGES: dict[str, str] = {
 }
 _ALL_SPECIAL = "".join(SCRIPT_RANGES.values())
 # Combining marks and Indic blocks, whose vowel signs Python's \w does not count as word chars.
-_MARKS = "\u0300-\u036f\u0900-\u0dff\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+# The Devanagari danda and double danda (U+0964, U+0965, used by every Indic script) end a
+# sentence: they are left out, so a word before them is a word of its own. ZWJ and ZWNJ shape
+# Indic conjuncts inside a word (FoldFilter removes them from the token).
+_MARKS = (
+    "\u0300-\u036f\u0900-\u0963\u0966-\u0dff\u1ab0-\u1aff\u1dc0-\u1dff\u200c\u200d\u20d0-\u20ff\ufe20-\ufe2f"
+)
+# Inside a run, but never starting one: zero-width characters that Khmer, Lao and Burmese
+# writers put between words or syllables (the normalisers remove them).
+_JOINERS = "\u200b-\u200d\u2060"
+# Sentence punctuation of the unspaced scripts, which is not part of any word: Khmer KHAN,
+# BARIYOOSAN, CAMNUC PII KUUH and signs; Burmese LITTLE and BIG SECTION; Lao ELLIPSIS.
+RUN_RANGES = dict(
+    SCRIPT_RANGES,
+    lao="\u0e80-\u0eae\u0eb0-\u0eff",
+    khmer="\u1780-\u17d3\u17d7\u17dc-\u17ff\u19e0-\u19ff",
+    myanmar="\u1000-\u1049\u104c-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f",
+)
 
 RUN_RE = re.compile(
-    "(?P<thai>[{thai}]+)|(?P<lao>[{lao}]+)|(?P<myanmar>[{myanmar}]+)|(?P<khmer>[{khmer}]+)"
+    "(?P<thai>[{thai}]+)|(?P<lao>[{lao}][{lao}{joiners}]*)"
+    "|(?P<myanmar>[{myanmar}][{myanmar}{joiners}]*)|(?P<khmer>[{khmer}][{khmer}{joiners}]*)"
     "|(?P<hangul>[{hangul}]+)|(?P<cjk>[{kana}{han}]+)"
     "|(?P<word>(?:[^\\W_{special}]|[{marks}])+)".format(
-        special=_ALL_SPECIAL, marks=_MARKS, **SCRIPT_RANGES
+        special=_ALL_SPECIAL, marks=_MARKS, joiners=_JOINERS, **RUN_RANGES
     )
 )
 _SCRIPT_RES = {name: re.compile(f"[{chars}]") for name, chars in SCRIPT_RANGES.items()}
@@ -49,6 +66,10 @@ def script_counts(text: str) -> dict[str, int]:
     counts["latin"] = len(_LATIN_RE.findall(text))
     counts["devanagari"] = len(_DEVANAGARI_RE.findall(text))
     return counts
+
+
+def has_devanagari(text: str) -> bool:
+    return bool(_DEVANAGARI_RE.search(text))
 
 
 def is_bigram_script(char: str) -> bool:

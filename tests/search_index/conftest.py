@@ -88,9 +88,7 @@ MULTILINGUAL = [
         body="กระทรวงเจรจาการค้าผ่านสื่อสังคมออนไลน์และการทูตสาธารณะ",
     ),
     record(id=5, language="th", title="ข่าวกระทรวง", country="TH", body="นักการทูตรุ่นใหม่"),
-    record(
-        id=6, language="zh", title="新闻发布会", country="CN", body="中国外交部发言人今天举行记者会"
-    ),
+    record(id=6, language="zh", title="新闻发布会", country="CN", body="中国外交部发言人今天举行记者会"),
     record(
         id=7,
         language="ja",

@@ -51,17 +51,13 @@ def test_glossary_has_the_key_terms_in_the_main_languages():
         assert not missing, (concept, missing)
     assert glossary.concept_of(["Negotiations"]) == "negotiation"
     assert glossary.concept_of(["kerja", "sama"]) == "cooperation"
-    assert glossary.concept_of(["ministry", "of", "foreign", "affairs"]) == (
-        "ministry of foreign affairs"
-    )
+    assert glossary.concept_of(["ministry", "of", "foreign", "affairs"]) == ("ministry of foreign affairs")
     assert glossary.concept_of(["weather"]) is None
 
 
 def test_parser_keeps_word_spans_for_suggestions():
     parsed = parse_query('diplomcy -crisis "a b" country:ID')
-    assert [(w.text, parsed.text[w.start : w.end]) for w in parsed.words] == [
-        ("diplomcy", "diplomcy")
-    ]
+    assert [(w.text, parsed.text[w.start : w.end]) for w in parsed.words] == [("diplomcy", "diplomcy")]
 
 
 def test_snippets_are_escaped_with_only_mark_tags(multilingual):

@@ -14,6 +14,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, Schema
 
 from search_index import IndexReplaced, IndexUnavailable, RebuildRunning, SearchIndex, engine, store
+from search_index.schema import ANALYSIS_VERSION, build_schema
 
 PUBLIC = {"public"}
 
@@ -265,4 +266,22 @@ def test_an_open_searcher_never_opens_another_file(tmp_path, make_record, monkey
                 ix.search(q, PUBLIC, filters=filters, sort=sort, page=page, per_page=3)
     assert ix.watermark() == 11 and len(ix.entries()) == 9
     assert opened == []
+    ix.close()
+
+
+def test_an_index_built_with_the_previous_analysis_is_outdated_until_rebuilt(tmp_path, make_record):
+    """Same fields, older analyzers (Hindi in the folded fields, no Zawgyi conversion): searched
+    with today's query analysis it would silently miss words, so it is reported, then rebuilt."""
+    root = tmp_path / "index"
+    previous = build_schema()
+    previous.remove(f"analysis_v{ANALYSIS_VERSION}")
+    old = store.new_directory(root)
+    store.create_index(old, previous).close()
+    store.publish(root, old)
+    ix = SearchIndex(root)
+    with pytest.raises(IndexUnavailable) as raised:
+        ix.search("x", PUBLIC)
+    assert raised.value.reason == "outdated"
+    ix.rebuild([make_record(id=1, language="hi", body="डिजिटल कूटनीति।")], 2)
+    assert [hit.id for hit in ix.search("कूटनीति", PUBLIC).hits] == [1]
     ix.close()

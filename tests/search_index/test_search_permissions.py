@@ -41,9 +41,7 @@ def guarded(tmp_path_factory, make_record) -> Iterator[SearchIndex]:
             country="SG",
             year=2022,
         ),
-        make_record(
-            id=4, title="Indonesian digital diplomacy notes", principals={"country:ID"}, year=2023
-        ),
+        make_record(id=4, title="Indonesian digital diplomacy notes", principals={"country:ID"}, year=2023),
         make_record(id=5, title="My draft on digital diplomacy", principals={"user:5"}),
         make_record(id=6, title="Admins only digital diplomacy", principals={"admins:ID"}),
     ]
@@ -109,9 +107,7 @@ def test_suggestions_come_from_readable_words(guarded):
     result = guarded.search("cooperaton", READER_ID)
     assert result.total == 0
     assert result.suggestion == "cooperation"
-    assert guarded.search("ministires cooperation", READER_ID).suggestion == (
-        "ministries cooperation"
-    )
+    assert guarded.search("ministires cooperation", READER_ID).suggestion == ("ministries cooperation")
     assert guarded.search("cooperation", READER_ID).suggestion is None
 
 

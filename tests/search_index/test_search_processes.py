@@ -55,8 +55,7 @@ def test_two_processes_applying_at_once_lose_nothing(tmp_path: Path):
     with SearchIndex(root) as ix:
         ix.create()
     workers = [
-        _fork.Process(target=_apply_batches, args=(str(root), first, 12, 5))
-        for first in (1_000, 2_000)
+        _fork.Process(target=_apply_batches, args=(str(root), first, 12, 5)) for first in (1_000, 2_000)
     ]
     for worker in workers:
         worker.start()
