@@ -13,15 +13,13 @@ from network.api import link_args
 def register(app: Flask) -> None:
     from content.models import KINDS, LANGUAGES
 
-    kind_names = {"case_study": "Case study", "course": "Course", "resource": "Resource"}
-
     @app.context_processor
     def globals_for_templates() -> dict:
         return {
             "access": access,
             "LANGUAGES": LANGUAGES,
             "KINDS": KINDS,
-            "KIND_NAMES": kind_names,
+            "KIND_NAMES": KINDS,
             "node_name": app.config["NODE_NAME"],
         }
 
@@ -55,4 +53,4 @@ def register(app: Flask) -> None:
 
     @app.template_filter("kind_name")
     def kind_name(kind: str) -> str:
-        return kind_names.get(kind, kind)
+        return KINDS.get(kind, kind)

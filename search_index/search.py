@@ -16,8 +16,9 @@ from whoosh import query as wq
 
 from search_index.docsets import SearcherCache
 from search_index.evaluate import Evaluation
+from search_index.glossary import Glossary
 from search_index.languages import LANGUAGES
-from search_index.parse import FIELDS, FieldValue, parse_query, validate_field
+from search_index.parse import ANY, FIELDS, FieldValue, Vocabulary, parse_query, validate_field
 from search_index.query import compile_query
 from search_index.records import QueryError, SearchResult
 from search_index.schema import FACET_FIELDS
@@ -42,7 +43,9 @@ def check_paging(page: object, per_page: object, sort: object, language: object)
         raise QueryError(f'unknown language "{language}": use one of {" ".join(LANGUAGES)}')
 
 
-def filter_query(filters: dict[str, list[str] | str] | None) -> wq.Query | None:
+def filter_query(
+    filters: dict[str, list[str] | str] | None, vocabulary: Vocabulary = ANY
+) -> wq.Query | None:
     """AND between fields, OR within a field's values; values are checked like field:value."""
     clauses = []
     for name, raw in (filters or {}).items():
@@ -53,7 +56,7 @@ def filter_query(filters: dict[str, list[str] | str] | None) -> wq.Query | None:
         for value in values:
             if str(value).strip() == "":
                 continue
-            checked = validate_field(name, str(value))
+            checked = validate_field(name, str(value), vocabulary)
             if isinstance(checked, FieldValue):
                 options.append(wq.Term(checked.name, checked.value))
             else:
@@ -75,10 +78,12 @@ def run_search(
     page: int,
     per_page: int,
     language: str | None,
+    glossary: Glossary | None = None,
+    vocabulary: Vocabulary = ANY,
 ) -> SearchResult:
     check_paging(page, per_page, sort, language)
-    parsed = parse_query(q if q is not None else "")
-    narrowing = filter_query(filters)
+    parsed = parse_query(q if q is not None else "", vocabulary)
+    narrowing = filter_query(filters, vocabulary)
     empty = SearchResult(0, page, per_page, [], {name: [] for name in FACET_FIELDS}, None)
     principals = {p for p in (principals or ()) if isinstance(p, str) and p}
     cache = get_cache() if principals else None
@@ -91,7 +96,7 @@ def run_search(
         allowed = readable & cache.selected(narrowing)
     if not allowed:
         return empty
-    compiled = compile_query(parsed.root, language or None, cache.expand)
+    compiled = compile_query(parsed.root, language or None, cache.expand, glossary)
     evaluation = Evaluation(cache.postings, allowed)
     matched = evaluation.docs(compiled.query)
     total = len(matched)

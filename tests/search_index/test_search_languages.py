@@ -78,16 +78,17 @@ def test_filipino_and_hindi_fold(multilingual):
     assert 14 in found(multilingual, "कूटनीति")
 
 
-def test_glossary_expands_across_languages_and_exact_match_ranks_first(multilingual):
-    result = multilingual.search("diplomacy", PUBLIC, per_page=100)
+def test_glossary_expands_across_languages_and_exact_match_ranks_first(multilingual, glossary):
+    result = multilingual.search("diplomacy", PUBLIC, per_page=100, glossary=glossary)
     hits = [hit.id for hit in result.hits]
     assert hits[0] == 15  # the English document that says "diplomacy"
     assert {2, 4, 6, 7} <= set(hits)  # diplomasi, การทูต, 外交 (zh), 外交 (ja)
 
 
-def test_glossary_multi_word_term(multilingual):
+def test_glossary_multi_word_term(multilingual, glossary):
     # "kementerian luar negeri" names the ministry of foreign affairs: finds 外交部 and 外務省.
-    assert {6, 7} <= found(multilingual, "kementerian luar negeri")
+    assert {6, 7} <= found(multilingual, "kementerian luar negeri", glossary=glossary)
+    assert not {6, 7} & found(multilingual, "kementerian luar negeri")  # only through the glossary
 
 
 def test_indonesian_text_full_of_english_terms_is_found_by_english_words(make_record, index):
