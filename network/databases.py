@@ -16,7 +16,7 @@ from sqlalchemy.engine import URL, make_url
 from network.extensions import db
 
 # What `rndd init` seeds, and Alembic's own bookkeeping: rows there do not make an instance used.
-REFERENCE_TABLES = frozenset({"alembic_version", "country", "topic"})
+REFERENCE_TABLES = frozenset({"alembic_version", "country", "topic", "glossary_concept", "glossary_form"})
 
 
 class DatabaseToolError(RuntimeError):
