@@ -37,8 +37,10 @@ class FormForm(FlaskForm):
 
 
 def _keep_errors(form: FlaskForm, error: Invalid) -> None:
+    """The service's problems shown at their fields."""
     for name, problem in error.fields.items():
-        getattr(form, name, form.csrf_token).errors = [*getattr(form, name, form.csrf_token).errors, problem]
+        field = form[name]
+        field.errors = [*field.errors, problem]
 
 
 @bp.route("", methods=["GET", "POST"])
