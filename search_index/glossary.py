@@ -12,9 +12,9 @@ content words: function words (of, ng, mga, की) are dropped and up to `LOOSE
 words may come between, so "proteksyon ng mamamayan" finds "proteksyon ng mga mamamayang
 Pilipino"; Filipino words are also tried with and without the linker -ng/-g.
 
-Forms are analysed lazily and per language family: a worker serving only Latin-script queries
-analyses no Thai, Chinese or Japanese form (which would load their segmenters) until a query
-names a concept that has one.
+Forms are analysed lazily, per language family, and searched only in the families some indexed
+document is in: a worker whose index holds no Japanese never analyses a Japanese form (which
+would load Janome), and looking up a Latin-script query analyses no Thai, Chinese or Japanese form.
 """
 
 from __future__ import annotations
@@ -117,6 +117,15 @@ def key_of(family: str, words: Iterable[str]) -> tuple[str, ...]:
     return tuple(term for word in content_words(family, " ".join(words)) for term, _ in analyze(family, word))
 
 
+def _equivalent(concept: str, language: str, form: str, family: str) -> Equivalent | None:
+    phrases = {_phrase(family, spelling) for spelling in _spellings(form, language)}
+    phrases = {phrase for phrase in phrases if phrase[0]}
+    if not phrases:
+        return None
+    loose = len(content_words(family, form)) > 1
+    return Equivalent(concept, language, form, family, tuple(sorted(phrases)), loose)
+
+
 class Glossary:
     """Concepts and their forms per language; lookups and analyses are computed on first use."""
 
@@ -127,7 +136,7 @@ class Glossary:
         }
         self._lock = threading.Lock()
         self._keys: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
-        self._equivalents: dict[str, tuple[Equivalent, ...]] = {}
+        self._equivalents: dict[tuple[str, str, str], Equivalent | None] = {}
 
     def __len__(self) -> int:
         return len(self.forms)
@@ -158,23 +167,25 @@ class Glossary:
                 found.extend(self._family_keys(family).get(key, ()))
         return tuple(dict.fromkeys(found))
 
-    def equivalents(self, concept: str) -> tuple[Equivalent, ...]:
-        """Every form of `concept`, analysed in its language's family."""
-        with self._lock:
-            cached = self._equivalents.get(concept)
-        if cached is not None:
-            return cached
-        made = []
+    def equivalents(self, concept: str, families: frozenset[str] | None = None) -> list[Equivalent]:
+        """The forms of `concept` (only those of `families`), analysed in their language's
+        family; a form is analysed once, when first asked for."""
+        found = []
         for language, form in self.forms.get(concept, ()):
             family = family_of(language)
-            phrases = {_phrase(family, spelling) for spelling in _spellings(form, language)}
-            phrases = {phrase for phrase in phrases if phrase[0]}
-            if phrases:
-                loose = len(content_words(family, form)) > 1
-                made.append(Equivalent(concept, language, form, family, tuple(sorted(phrases)), loose))
-        with self._lock:
-            self._equivalents[concept] = tuple(made)
-        return tuple(made)
+            if families is not None and family not in families:
+                continue
+            key = (concept, language, form)
+            with self._lock:
+                known = key in self._equivalents
+                equivalent = self._equivalents.get(key)
+            if not known:
+                equivalent = _equivalent(concept, language, form, family)
+                with self._lock:
+                    self._equivalents[key] = equivalent
+            if equivalent is not None:
+                found.append(equivalent)
+        return found
 
     def equivalents_for(
         self, words: Sequence[str], families: Sequence[str], only: frozenset[str] | None = None
@@ -187,9 +198,7 @@ class Glossary:
         own = {(family, key_of(family, words)) for family in families}
         found: dict[tuple[str, tuple], Equivalent] = {}
         for concept in concepts:
-            for equivalent in self.equivalents(concept):
-                if only is not None and equivalent.family not in only:
-                    continue
+            for equivalent in self.equivalents(concept, only):
                 if (equivalent.family, key_of(equivalent.family, equivalent.text.split())) in own:
                     continue
                 found.setdefault((equivalent.family, equivalent.phrases), equivalent)

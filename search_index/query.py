@@ -171,6 +171,7 @@ class _Compiler:
     expand: Expander | None = None
     hit_families: frozenset[str] | None = None  # for highlighting: the families of the hits
     glossary: Glossary | None = None
+    indexed_families: frozenset[str] | None = None  # glossary forms only in these (None: all)
     lead_boosts: list[wq.Query] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -189,7 +190,8 @@ class _Compiler:
             if self.for_highlight:
                 return wq.NullQuery
             # Terms under NOT must not add lead boosts: compile them on a scratch compiler.
-            scratch = _Compiler(self.families, False, self.expand, glossary=self.glossary)
+            scratch = _Compiler(self.families, False, self.expand, glossary=self.glossary,
+                                indexed_families=self.indexed_families)  # fmt: skip
             return wq.Not(scratch.compile(node.child))
         if isinstance(node, AnyOf):
             return _any([self.compile(child) for child in node.children])
@@ -222,7 +224,7 @@ class _Compiler:
         Japanese form loads its segmenter)."""
         if self.glossary is None:
             return exact
-        only = self.hit_families if self.for_highlight else None
+        only = self.hit_families if self.for_highlight else self.indexed_families
         found = self.glossary.equivalents_for(" ".join(words).split(), self.families, only)
         if not found:
             return exact
@@ -280,16 +282,18 @@ def compile_query(
     language: str | None = None,
     expand: Expander | None = None,
     glossary: Glossary | None = None,
+    indexed_families: frozenset[str] | None = None,
 ) -> CompiledQuery:
     """The Whoosh query for a parsed query; the empty query matches everything.
 
     `expand(text, fuzzy)` gives the indexed words a prefix (fuzzy 0) or fuzzy word stands for;
-    `glossary` adds the other forms of the concepts the query names (None: none).
+    `glossary` adds the other forms of the concepts the query names (None: none), in the
+    `indexed_families` (None: all).
     """
     if root is None:
         return CompiledQuery(wq.Every(), None, ())
     families = query_families(_query_text(root), language)
-    compiler = _Compiler(families, False, expand, glossary=glossary)
+    compiler = _Compiler(families, False, expand, glossary=glossary, indexed_families=indexed_families)
     query = compiler.compile(root)
     if query is wq.NullQuery:
         raise QueryError("the query has no words that can be searched")

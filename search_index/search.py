@@ -17,11 +17,11 @@ from whoosh import query as wq
 from search_index.docsets import SearcherCache
 from search_index.evaluate import Evaluation
 from search_index.glossary import Glossary
-from search_index.languages import LANGUAGES
+from search_index.languages import FAMILIES, LANGUAGES
 from search_index.parse import ANY, FIELDS, FieldValue, Vocabulary, parse_query, validate_field
 from search_index.query import compile_query
 from search_index.records import QueryError, SearchResult
-from search_index.schema import FACET_FIELDS
+from search_index.schema import FACET_FIELDS, text_field
 from search_index.suggest import suggestion
 
 SORTS = ("relevance", "newest")
@@ -96,7 +96,11 @@ def run_search(
         allowed = readable & cache.selected(narrowing)
     if not allowed:
         return empty
-    compiled = compile_query(parsed.root, language or None, cache.expand, glossary)
+    # Glossary forms are searched only in families some document is in: a worker whose index
+    # holds no Japanese never loads Janome to analyse the Japanese forms.
+    reader = searcher.reader()
+    present = frozenset(f for f in FAMILIES if reader.field_length(text_field("text", f)))
+    compiled = compile_query(parsed.root, language or None, cache.expand, glossary, present)
     evaluation = Evaluation(cache.postings, allowed)
     matched = evaluation.docs(compiled.query)
     total = len(matched)

@@ -31,9 +31,14 @@ def shipped_concepts() -> dict[str, dict[str, list[str]]]:
 
 
 @pytest.fixture(scope="session")
-def glossary() -> Glossary:
+def glossary_concepts() -> dict[str, dict[str, list[str]]]:
+    return shipped_concepts()
+
+
+@pytest.fixture(scope="session")
+def glossary(glossary_concepts) -> Glossary:
     """The shipped glossary, as content/ passes it to searches."""
-    return Glossary(shipped_concepts())
+    return Glossary(glossary_concepts)
 _ids = itertools.count(10_000)
 
 
