@@ -9,13 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
 from network.models import Country, User, utcnow
+from search_index.languages import LANGUAGES as ANALYSED_LANGUAGES
 
 # The kinds of document and their labels: the one place a kind is added (forms, filters, search,
 # the API's checks and the pages all read it; test_openapi holds the API description to it).
 KINDS = {"case_study": "Case study", "course": "Course", "resource": "Resource"}
 VISIBILITIES = ("public", "network", "countries", "country")
 STATUSES = ("draft", "review", "published", "withdrawn")
-LANGUAGES = {
+# The codes are search_index's (the languages it analyses, in the network's order); a language
+# added there needs its name here, or this module fails to import.
+_LANGUAGE_NAMES = {
     "en": "English",
     "id": "Bahasa Indonesia",
     "ms": "Bahasa Melayu",
@@ -30,6 +33,7 @@ LANGUAGES = {
     "fil": "Filipino",
     "hi": "हिन्दी (Hindi)",
 }
+LANGUAGES = {code: _LANGUAGE_NAMES[code] for code in ANALYSED_LANGUAGES}
 LEVELS = ("introductory", "intermediate", "advanced")
 CHANGE_ACTIONS = (
     "created",
