@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import unicodedata
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
@@ -109,7 +110,10 @@ def _require(actor: Any) -> None:
 
 
 def _clean(text: Any, limit: int, field: str, what: str) -> str:
-    value = " ".join(str(text or "").split())
+    """One line of NFC text: a form typed with decomposed marks matches the same search terms."""
+    value = unicodedata.normalize("NFC", " ".join(str(text or "").split()))
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
+        raise Invalid({field: f"Give {what} without control characters."})
     if not value or len(value) > limit:
         raise Invalid({field: f"Give {what} of 1 to {limit} characters."})
     if not any(char.isalnum() for char in value):

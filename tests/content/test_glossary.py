@@ -88,6 +88,7 @@ def test_the_network_admin_edits_the_glossary_and_every_change_is_audited(client
         ({"language": "th", "text": "a b c d e f", "register": "formal"}, "at most 5 words"),
         ({"language": "th", "text": "สถานทูต", "register": "formal"}, "already has this form"),
         ({"language": "th", "text": "ทูต", "register": "slang"}, "formal or common"),
+        ({"language": "en", "text": "emb\x07assy", "register": "formal"}, "without control characters"),
     ],
 )
 def test_bad_forms_are_refused_with_a_reason(client, admin, seeded, data, says):
@@ -103,6 +104,8 @@ def test_bad_forms_are_refused_with_a_reason(client, admin, seeded, data, says):
 
 def test_a_taken_name_and_unknown_ids_are_refused(client, admin, seeded):
     assert client.post("/admin/glossary", data={"name": "Embassy"}).status_code == 422
+    assert client.post("/admin/glossary", data={"name": "a\x07b"}).status_code == 422
+    assert client.post("/admin/glossary", data={"name": "a\x00b"}).status_code == 400  # screened app-wide
     assert client.get("/admin/glossary/999999").status_code == 404
     assert client.post("/admin/glossary/999999/remove").status_code == 404
     other = _concept("diplomacy").forms[0]
