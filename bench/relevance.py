@@ -104,12 +104,29 @@ def reciprocal_rank(ranked: list[str], grades: dict[str, int]) -> float:
     return 0.0
 
 
+def _glossary() -> dict[str, Any]:
+    """The glossary `rndd init` seeds, as content/ passes it to every search (a source tree of
+    before the glossary became data had it built in and takes no such argument)."""
+    import search_index
+
+    shipped = Path(search_index.__file__).parents[1] / "content" / "glossary.json"
+    if not hasattr(search_index, "Glossary") or not shipped.exists():
+        return {}
+    data = json.loads(shipped.read_text(encoding="utf-8"))["concepts"]
+    concepts = {
+        concept: {lang: [*forms["formal"], *forms.get("common", [])] for lang, forms in languages.items()}
+        for concept, languages in data.items()
+    }
+    return {"glossary": search_index.Glossary(concepts)}
+
+
 def run(verbose: bool = False) -> dict[str, Any]:
     from relevance_data import QUERIES
 
     docs = documents()
     keys = {number: doc["key"] for number, doc in enumerate(docs, start=1)}
     per_language: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    extra = _glossary()
     with tempfile.TemporaryDirectory(prefix="rndd-relevance-") as tmp:
         index = build(Path(tmp) / "index", docs)
         try:
@@ -117,7 +134,7 @@ def run(verbose: bool = False) -> dict[str, Any]:
                 missing = set(grades) - set(keys.values())
                 if missing:
                     raise SystemExit(f"judgements name unknown documents: {sorted(missing)}")
-                hits = index.search(query, {PUBLIC}, per_page=100, language=language).hits
+                hits = index.search(query, {PUBLIC}, per_page=100, language=language, **extra).hits
                 ranked = [keys[hit.id] for hit in hits]
                 scores = (ndcg(ranked, grades), reciprocal_rank(ranked, grades))
                 per_language[language].append(scores)

@@ -24,7 +24,7 @@ from network.urls import external_url
 bp = Blueprint("content_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens carry no CSRF risk; `write_access` checks it for sessions
 
-FILTERS = {"kind": KINDS, "language": tuple(LANGUAGES), "status": STATUSES}
+FILTERS = {"kind": tuple(KINDS), "language": tuple(LANGUAGES), "status": STATUSES}
 CREATE_FIELDS = (*fields.EDITABLE, "status")
 UPDATE_FIELDS = (*fields.EDITABLE, "version", "note")
 PUBLISH_FIELDS = fields.AUDIENCE

@@ -9,11 +9,13 @@ from wtforms.fields.choices import SelectChoice
 
 from content import missions
 from content.forms import DocumentForm, PublishForm
-from content.models import KIND_LABELS, KINDS, LANGUAGES, Document
+from content.models import KINDS, LANGUAGES, Document
 from content.queries import topics
 from network import access
 from network.extensions import db
 from network.models import Country
+
+DETECT_LABEL = "Detect automatically from the text"
 
 
 def _other_countries(owner: str) -> list[tuple[str, str]]:
@@ -24,8 +26,10 @@ def _other_countries(owner: str) -> list[tuple[str, str]]:
 def document_form(actor: Any, doc: Document | None = None) -> DocumentForm:
     """The editor, filled from the document on GET and from the request on POST."""
     form = DocumentForm(obj=doc) if request.method == "GET" else DocumentForm()
-    form.kind.choices = [SelectChoice(k, KIND_LABELS[k]) for k in KINDS]
+    form.kind.choices = [SelectChoice(kind, label) for kind, label in KINDS.items()]
     form.language.choices = [SelectChoice(code, name) for code, name in LANGUAGES.items()]
+    if doc is None:  # a new document's language may be left to detection (services.written_in)
+        form.language.choices.insert(0, SelectChoice("", DETECT_LABEL))
     form.topics.choices = [SelectChoice(t.slug, t.name) for t in topics()]
     owner = doc.country_code if doc else actor.country_code
     form.shared_with.choices = _other_countries(owner)
@@ -48,7 +52,7 @@ def document_form(actor: Any, doc: Document | None = None) -> DocumentForm:
 
 def _fill(form: DocumentForm, actor: Any, doc: Document | None) -> None:
     if doc is None:
-        form.language.data = actor.country.default_language
+        form.language.data = ""
         form.visibility.data = "country"
         return
     form.topics.data = [t.slug for t in doc.topics]

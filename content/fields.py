@@ -76,7 +76,7 @@ def clean(data: dict[str, Any], owner: str, actor: Any) -> tuple[dict[str, Any],
     check("title", text(cfg["TITLE_MAX"], required=True))
     check("summary", text(cfg["SUMMARY_MAX"]))
     check("body_markdown", text(cfg["BODY_MAX"]))
-    check("kind", one_of(KINDS, "kind"))
+    check("kind", one_of(tuple(KINDS), "kind"))
     check("language", one_of(tuple(LANGUAGES), "language"))
     check("visibility", one_of(VISIBILITIES, "visibility"))
     check("year", _year)

@@ -9,18 +9,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
 from network.models import Country, User, utcnow
+from search_index.languages import LANGUAGES as ANALYSED_LANGUAGES
 
-KINDS = ("case_study", "course", "resource", "report")
-KIND_LABELS = {
-    "case_study": "Case study",
-    "course": "Course",
-    "resource": "Resource",
-    "report": "Mission report",
-}
+# The kinds of document and their labels: the one place a kind is added (forms, filters, search,
+# the API's checks and the pages all read it; test_openapi holds the API description to it).
+KINDS = {"case_study": "Case study", "course": "Course", "resource": "Resource", "report": "Mission report"}
 URGENCIES = ("routine", "priority", "flash")
 VISIBILITIES = ("public", "network", "countries", "country")
 STATUSES = ("draft", "review", "published", "withdrawn")
-LANGUAGES = {
+# The codes are search_index's (the languages it analyses, in the network's order); a language
+# added there needs its name here, or this module fails to import.
+_LANGUAGE_NAMES = {
     "en": "English",
     "id": "Bahasa Indonesia",
     "ms": "Bahasa Melayu",
@@ -35,6 +34,7 @@ LANGUAGES = {
     "fil": "Filipino",
     "hi": "हिन्दी (Hindi)",
 }
+LANGUAGES = {code: _LANGUAGE_NAMES[code] for code in ANALYSED_LANGUAGES}
 LEVELS = ("introductory", "intermediate", "advanced")
 CHANGE_ACTIONS = (
     "created",
@@ -267,3 +267,35 @@ class Attachment(db.Model):
     def shows_inline(self) -> bool:
         """Only images and PDFs may be shown in the page; everything else downloads."""
         return self.is_image or self.content_type == "application/pdf"
+
+
+GLOSSARY_REGISTERS = ("formal", "common")
+
+
+class GlossaryConcept(db.Model):
+    """A key term of the network's work; search matches each of its forms as an equivalent of
+    the others. `updated_at` moves with every change to it or its forms (the search cache's
+    stamp, content/glossary.py)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    forms: Mapped[list[GlossaryForm]] = relationship(
+        back_populates="concept", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="(GlossaryForm.language, GlossaryForm.register.desc(), GlossaryForm.text)",
+    )  # fmt: skip
+
+
+class GlossaryForm(db.Model):
+    """How one language names a concept: its formal (official) or common (colloquial) form."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concept_id: Mapped[int] = mapped_column(ForeignKey("glossary_concept.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(String(120))
+    register: Mapped[str] = mapped_column(String(10), default="formal")
+
+    concept: Mapped[GlossaryConcept] = relationship(back_populates="forms")
+
+    __table_args__ = (UniqueConstraint("concept_id", "language", "text"),)

@@ -19,11 +19,12 @@ from typing import Any
 from flask import g
 
 from content import indexing
-from content.models import Document
+from content.glossary import current_glossary
+from content.models import KINDS, LANGUAGES, Document
 from network import access
 from network.errors import DomainError
 from network.extensions import db
-from search_index import FACET_FIELDS, Hit, IndexUnavailable, QueryError
+from search_index import FACET_FIELDS, Hit, IndexUnavailable, QueryError, Vocabulary
 
 log = logging.getLogger("rndd.index")
 
@@ -64,7 +65,7 @@ def search(
     try:
         result = indexing.search_index().search(
             q, access.user_principals(actor), filters=filters or {}, sort=sort, page=page,
-            per_page=per_page, language=language,
+            per_page=per_page, language=language, glossary=current_glossary(), vocabulary=vocabulary(),
         )  # fmt: skip
     except QueryError as error:
         raise BadQuery(str(error)) from error
@@ -83,6 +84,18 @@ def search(
     return Found(result.total, result.page, result.per_page, items, result.facets, result.suggestion)
 
 
+def vocabulary() -> Vocabulary:
+    """The countries, kinds and languages a query may filter by, from the database and the
+    models: a country the network admin adds is a valid filter at once. The countries are
+    read only when a query or filter names one."""
+    from network.models import Country
+
+    def countries() -> list[str]:
+        return list(db.session.scalars(db.select(Country.code)))
+
+    return Vocabulary(countries=countries, kinds=KINDS, languages=LANGUAGES)
+
+
 def filters_from(args: Any) -> dict[str, list[str]]:
     """Facet filters from a query string (`country=ID&country=TH`), each value checked.
 
@@ -91,7 +104,7 @@ def filters_from(args: Any) -> dict[str, list[str]]:
 
     Raises: BadQuery naming the unknown value and what is allowed.
     """
-    from content.models import KINDS, LANGUAGES, Topic
+    from content.models import Topic
     from network.models import Country
 
     known = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, make_response, render_template, request
 from flask_login import current_user
 
-from content.models import KIND_LABELS, LANGUAGES, Topic
+from content.models import KINDS, LANGUAGES, Topic
 from content.search import BadQuery, SearchUnavailable, filters_from, search
 from network.api import paging
 from network.extensions import db
@@ -30,7 +30,7 @@ def facet_names() -> dict[str, dict[str, str]]:
         "country": {code: name for code, name in db.session.execute(db.select(Country.code, Country.name))},
         "topic": {slug: name for slug, name in db.session.execute(db.select(Topic.slug, Topic.name))},
         "language": dict(LANGUAGES),
-        "kind": dict(KIND_LABELS),
+        "kind": dict(KINDS),
     }
 
 

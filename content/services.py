@@ -19,8 +19,11 @@ from network import access, audit
 from network.errors import Conflict, Forbidden, Invalid, NotFound
 from network.extensions import db
 from network.models import utcnow
+from search_index.languages import detect_language
 
 CONTENT = ("title", "summary", "body_markdown")
+# Fewer letters than this (a title alone) say too little for detection: the country's language.
+MIN_LETTERS_TO_DETECT = 20
 
 
 def get_readable(actor: Any, doc_id: int) -> Document:
@@ -155,6 +158,16 @@ def _saving() -> Iterator[None]:
         raise
 
 
+def written_in(values: dict[str, Any], default: str) -> str:
+    """The language of a document whose author declared none: by its script where that decides,
+    else by py3langid among the region's languages; `default` (the country's) when the text
+    is too short to tell. A declared language is never second-guessed."""
+    text = "\n".join(values.get(name) or "" for name in CONTENT)
+    if sum(char.isalpha() for char in text) < MIN_LETTERS_TO_DETECT:
+        return default
+    return detect_language(text) or default
+
+
 def create_document(actor: Any, data: dict[str, Any], publish: bool = False) -> Document:
     """Create a draft (or publish at once when the actor may and asks to).
 
@@ -164,11 +177,14 @@ def create_document(actor: Any, data: dict[str, Any], publish: bool = False) -> 
     """
     if not access.can_create(actor):
         raise Forbidden("Only contributors and country admins write documents.")
-    data = {"kind": "case_study", "language": actor.country.default_language, **data}
+    data = {"kind": "case_study", **data}
+    if data.get("language") in (None, ""):
+        data.pop("language", None)
     data.setdefault("title", "")
     values, problems = fields.clean(data, actor.country_code, actor)
     if problems:
         raise Invalid(problems)
+    values.setdefault("language", written_in(values, actor.country.default_language))
     doc = Document(country_code=actor.country_code, author_id=actor.id, visibility="country", status="draft")
     doc.shares, doc.sources = [], []
     if "visibility" not in values:

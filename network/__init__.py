@@ -31,7 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from content import api as content_api
-    from content import course_api, course_views, feeds, indexing, search_views
+    from content import course_api, course_views, feeds, glossary_views, indexing, search_views
     from content import views as content_views
     from network import (
         account,
@@ -64,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(content_api.bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(search_views.api)
+    app.register_blueprint(glossary_views.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(audit_bp)

@@ -184,6 +184,11 @@ def can_manage_countries(user: Any) -> bool:
     return _signed_in(user) and user.role == "network_admin"
 
 
+def can_manage_glossary(user: Any) -> bool:
+    """The glossary serves every member's searches: the network admin keeps it."""
+    return _signed_in(user) and user.role == "network_admin"
+
+
 def can_manage_accounts(user: Any) -> bool:
     """The network admin sees every account, creates a country's first admin, (de)activates."""
     return _signed_in(user) and user.role == "network_admin"

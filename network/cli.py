@@ -23,19 +23,22 @@ from network.urls import set_base_url
 
 def init_database() -> None:
     """Upgrade the schema to head, then seed reference data; safe to repeat."""
+    from content.glossary import seed_glossary
     from content.seed import seed_topics
     from network.seed import seed_countries
 
     upgrade()
-    added = seed_countries(), seed_topics()
+    added = seed_countries(), seed_topics(), seed_glossary()
     db.session.commit()
-    click.echo(f"Database ready ({added[0]} countries and {added[1]} topics added).")
+    click.echo(
+        f"Database ready ({added[0]} countries, {added[1]} topics and {added[2]} glossary concepts added)."
+    )
 
 
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create or migrate the database and seed the countries and topics."""
+    """Create or migrate the database and seed the countries, topics and (when empty) the glossary."""
     init_database()
 
 

@@ -17,7 +17,9 @@ from network.extensions import db
 
 # What `rndd init` seeds, and the migrations' own bookkeeping (Alembic's version, the notification
 # follower's starting cursor): rows there do not make an instance used.
-REFERENCE_TABLES = frozenset({"alembic_version", "country", "topic", "follower_cursor"})
+REFERENCE_TABLES = frozenset(
+    {"alembic_version", "country", "topic", "glossary_concept", "glossary_form", "follower_cursor"}
+)
 
 
 class DatabaseToolError(RuntimeError):

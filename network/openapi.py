@@ -174,8 +174,9 @@ schemas:
     type: object
     additionalProperties: false
     description: >-
-      A new document; only `title` is required (`kind` defaults to case_study, `language` to the
-      country's). Unknown fields are a 422.
+      A new document; only `title` is required (`kind` defaults to case_study; without `language`
+      it is detected from the title, summary and body, or is the country's when the text is too
+      short to tell). Unknown fields are a 422.
     required: [title]
     properties:
       <<: *write_properties

@@ -11,7 +11,6 @@ from network.api import link_args
 
 
 def register(app: Flask) -> None:
-    from content.models import KIND_LABELS as kind_names
     from content.models import KINDS, LANGUAGES
 
     @app.context_processor
@@ -20,7 +19,7 @@ def register(app: Flask) -> None:
             "access": access,
             "LANGUAGES": LANGUAGES,
             "KINDS": KINDS,
-            "KIND_NAMES": kind_names,
+            "KIND_NAMES": KINDS,
             "node_name": app.config["NODE_NAME"],
         }
 
@@ -54,4 +53,4 @@ def register(app: Flask) -> None:
 
     @app.template_filter("kind_name")
     def kind_name(kind: str) -> str:
-        return kind_names.get(kind, kind)
+        return KINDS.get(kind, kind)

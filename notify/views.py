@@ -9,7 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from content import missions
-from content.models import KIND_LABELS, KINDS
+from content.models import KINDS
 from content.queries import topics
 from network.api import PAGE_MAX
 from network.errors import Invalid
@@ -37,7 +37,7 @@ def _follow_choices() -> list[SelectChoice]:
         *(SelectChoice(f"country:{c.code}", c.name, optgroup="Countries") for c in countries),
         *(SelectChoice(f"mission:{m.id}", f"{m.name} ({m.country_code})", optgroup="Missions")
           for m in missions.listed()),
-        *(SelectChoice(f"kind:{k}", KIND_LABELS[k], optgroup="Kinds") for k in KINDS),
+        *(SelectChoice(f"kind:{k}", label, optgroup="Kinds") for k, label in KINDS.items()),
     ]  # fmt: skip
 
 

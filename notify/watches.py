@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from content.models import KIND_LABELS, KINDS, Mission, Topic
+from content.models import KINDS, Mission, Topic
 from network.errors import Invalid, NotFound
 from network.extensions import db
 from network.models import Country
@@ -145,7 +145,7 @@ def describe(watches: list[Watch]) -> list[Described]:
     missions = {str(i): n for i, n in db.session.execute(db.select(Mission.id, Mission.name)).all()}
     out = []
     for w in watches:
-        names = {"topic": topics, "country": countries, "mission": missions, "kind": KIND_LABELS}.get(w.type)
+        names = {"topic": topics, "country": countries, "mission": missions, "kind": KINDS}.get(w.type)
         if names is not None:
             name = names.get(w.value)
             out.append(

@@ -11,7 +11,7 @@ Pure: it takes plain `IndexRecord`s and principal sets and knows nothing of Flas
     scripts, segmenters, normalize, stemmers, analyzers, languages
                  script runs; Thai/Chinese/Japanese segmenters, Burmese syllables and Zawgyi;
                  look-alike spellings; Hindi and Filipino stemmers; the Whoosh analyzers; detection
-    glossary     key terms across languages, matched in documents and queries
+    glossary     key terms across languages (data the caller passes in), matched at query time
     parse, query the query syntax, strictly parsed, then compiled to a Whoosh query
     evaluate     that query run as set operations over postings, BM25 on readable matches only
     docsets, search, facets, highlight, cuts, suggest
@@ -19,6 +19,8 @@ Pure: it takes plain `IndexRecord`s and principal sets and knows nothing of Flas
 """
 
 from search_index.engine import SearchIndex
+from search_index.glossary import Glossary
+from search_index.parse import Vocabulary
 from search_index.records import (
     Hit,
     IndexRecord,
@@ -32,6 +34,7 @@ from search_index.schema import FACET_FIELDS
 
 __all__ = [
     "FACET_FIELDS",
+    "Glossary",
     "Hit",
     "IndexRecord",
     "IndexReplaced",
@@ -40,4 +43,5 @@ __all__ = [
     "RebuildRunning",
     "SearchIndex",
     "SearchResult",
+    "Vocabulary",
 ]

@@ -32,7 +32,9 @@ from whoosh.searching import Searcher
 
 from search_index import internals, store
 from search_index.docsets import SearcherCache
+from search_index.glossary import Glossary
 from search_index.hits import MarkCache
+from search_index.parse import ANY, Vocabulary
 from search_index.records import IndexRecord, IndexReplaced, IndexUnavailable, RebuildRunning, SearchResult
 from search_index.schema import META_ID, build_schema, document_fields, meta_fields
 from search_index.search import run_search
@@ -231,8 +233,13 @@ class SearchIndex:
         page: int = 1,
         per_page: int = 20,
         language: str | None = None,
+        glossary: Glossary | None = None,
+        vocabulary: Vocabulary = ANY,
     ) -> SearchResult:
         """Search what `principals` may read. Raises QueryError for a bad query or paging.
+
+        `glossary` adds the other forms of the concepts the query names; `vocabulary` names the
+        countries, kinds and languages filters may use (both from the caller's database).
 
         An empty query lists every readable document, newest first. Hits, totals, facets,
         snippets and suggestions come only from documents carrying one of `principals`; an
@@ -250,6 +257,8 @@ class SearchIndex:
                 page=page,
                 per_page=per_page,
                 language=language,
+                glossary=glossary,
+                vocabulary=vocabulary,
             )
 
     def close(self) -> None:

@@ -1,316 +1,205 @@
-"""A small cross-language glossary of the network's key terms.
+"""A cross-language glossary of the network's key terms, applied at query time.
 
-A query word (or run of words) that names one of these concepts in any listed language also finds
-documents that name the concept in another language, with a lower boost so documents that use
-the query's own words rank first. Query words are matched after case and accent folding, and
-English and Indonesian words also by their stems (negotiations matches negotiation).
+A query word (or run of words) that names a concept in any language also finds documents that
+name the concept in another language, with a lower boost so documents that use the query's own
+words rank first. The glossary is data the caller passes in (the network admin edits it), so
+nothing about it is stored in the index: a change applies to the next search, without
+re-indexing.
 
-The concepts a document names are found once, when it is indexed (`concepts_in`), and stored
-in its `concept` field: expanding a query into a dozen phrases in other languages instead made
-every search with a key term three times slower.
+Forms are matched through their language's analyzer, so they inflect as that language does
+(negotiations, perundingannya). A form of several words is matched as a loose phrase of its
+content words: function words (of, ng, mga, की) are dropped and up to `LOOSE_SLOP` - 1 other
+words may come between, so "proteksyon ng mamamayan" finds "proteksyon ng mga mamamayang
+Pilipino"; Filipino words are also tried with and without the linker -ng/-g.
+
+Forms are analysed lazily, per language family, and searched only in the families some indexed
+document is in: a worker whose index holds no Japanese never analyses a Japanese form (which
+would load Janome), and looking up a Latin-script query analyses no Thai, Chinese or Japanese form.
 """
 
 from __future__ import annotations
 
-import re
+import itertools
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
-from search_index.analyzers import fold, fold_text, stem_english, stem_indonesian
+from search_index.analyzers import analyze, fold
+from search_index.languages import family_of
 
 EQUIVALENT_BOOST = 0.3
 MAX_TERM_WORDS = 5
-
-# concept -> language -> names; a name may be several words.
-GLOSSARY: dict[str, dict[str, tuple[str, ...]]] = {
-    "diplomacy": {
-        "en": ("diplomacy",),
-        "id": ("diplomasi",),
-        "ms": ("diplomasi",),
-        "th": ("การทูต",),
-        "vi": ("ngoại giao",),
-        "zh": ("外交",),
-        "ja": ("外交",),
-        "ko": ("외교",),
-        "fil": ("diplomasya",),
-        "km": ("ការទូត",),
-        "lo": ("ການທູດ",),
-        "hi": ("कूटनीति",),
-    },
-    "diplomat": {
-        "en": ("diplomat",),
-        "id": ("diplomat",),
-        "th": ("นักการทูต",),
-        "vi": ("nhà ngoại giao",),
-        "zh": ("外交官",),
-        "ja": ("外交官",),
-        "ko": ("외교관",),
-        "fil": ("diplomatiko",),
-    },
-    "negotiation": {
-        "en": ("negotiation",),
-        "id": ("negosiasi", "perundingan"),
-        "ms": ("rundingan",),
-        "th": ("การเจรจา",),
-        "vi": ("đàm phán",),
-        "zh": ("谈判",),
-        "ja": ("交渉",),
-        "ko": ("협상",),
-        "fil": ("negosasyon",),
-    },
-    "cooperation": {
-        "en": ("cooperation", "collaboration"),
-        "id": ("kerja sama",),
-        "ms": ("kerjasama",),
-        "th": ("ความร่วมมือ",),
-        "vi": ("hợp tác",),
-        "zh": ("合作",),
-        "ja": ("協力",),
-        "ko": ("협력",),
-        "fil": ("pagtutulungan",),
-    },
-    "citizen protection": {
-        "en": ("citizen protection", "protection of nationals"),
-        "id": ("pelindungan wni", "perlindungan wni", "perlindungan warga negara"),
-        "ms": ("perlindungan rakyat",),
-        "th": ("คุ้มครองคนไทย",),
-        "vi": ("bảo hộ công dân",),
-        "zh": ("领事保护",),
-        "ja": ("邦人保護",),
-        "ko": ("재외국민 보호",),
-        "fil": ("proteksyon ng mamamayan",),
-    },
-    "crisis": {
-        "en": ("crisis",),
-        "id": ("krisis",),
-        "th": ("วิกฤต",),
-        "vi": ("khủng hoảng",),
-        "zh": ("危机",),
-        "ja": ("危機",),
-        "ko": ("위기",),
-        "fil": ("krisis",),
-    },
-    "embassy": {
-        "en": ("embassy",),
-        "id": ("kedutaan besar", "kedubes"),
-        "ms": ("kedutaan",),
-        "th": ("สถานทูต",),
-        "vi": ("đại sứ quán",),
-        "zh": ("大使馆",),
-        "ja": ("大使館",),
-        "ko": ("대사관",),
-        "fil": ("embahada",),
-    },
-    "consular": {
-        "en": ("consular", "consulate"),
-        "id": ("konsuler", "konsulat"),
-        "ms": ("konsular",),
-        "th": ("กงสุล",),
-        "vi": ("lãnh sự",),
-        "zh": ("领事",),
-        "ja": ("領事",),
-        "ko": ("영사",),
-        "fil": ("konsulado",),
-    },
-    "disaster": {
-        "en": ("disaster",),
-        "id": ("bencana",),
-        "th": ("ภัยพิบัติ",),
-        "vi": ("thảm họa", "thiên tai"),
-        "zh": ("灾害",),
-        "ja": ("災害",),
-        "ko": ("재난",),
-        "fil": ("sakuna",),
-    },
-    "digital": {
-        "en": ("digital",),
-        "id": ("digital",),
-        "th": ("ดิจิทัล",),
-        "vi": ("kỹ thuật số",),
-        "zh": ("数字",),
-        "ja": ("デジタル",),
-        "ko": ("디지털",),
-        "fil": ("dihital",),
-    },
-    "security": {
-        "en": ("security",),
-        "id": ("keamanan",),
-        "ms": ("keselamatan",),
-        "th": ("ความมั่นคง",),
-        "vi": ("an ninh",),
-        "zh": ("安全",),
-        "ja": ("安全保障",),
-        "ko": ("안보",),
-        "fil": ("seguridad",),
-    },
-    "cybersecurity": {
-        "en": ("cybersecurity", "cyber security"),
-        "id": ("keamanan siber",),
-        "ms": ("keselamatan siber",),
-        "th": ("ความมั่นคงปลอดภัยไซเบอร์",),
-        "vi": ("an ninh mạng",),
-        "zh": ("网络安全",),
-        "ja": ("サイバーセキュリティ",),
-        "ko": ("사이버 보안",),
-        "fil": ("seguridad sa cyber",),
-    },
-    "trade": {
-        "en": ("trade",),
-        "id": ("perdagangan",),
-        "th": ("การค้า",),
-        "vi": ("thương mại",),
-        "zh": ("贸易",),
-        "ja": ("貿易",),
-        "ko": ("무역",),
-        "fil": ("kalakalan",),
-    },
-    "ministry of foreign affairs": {
-        "en": ("ministry of foreign affairs", "foreign ministry"),
-        "id": ("kementerian luar negeri", "kemlu"),
-        "ms": ("wisma putra",),
-        "th": ("กระทรวงการต่างประเทศ",),
-        "vi": ("bộ ngoại giao",),
-        "zh": ("外交部",),
-        "ja": ("外務省",),
-        "ko": ("외교부",),
-        "fil": ("kagawaran ng ugnayang panlabas",),
-    },
-    "social media": {
-        "en": ("social media",),
-        "id": ("media sosial",),
-        "th": ("สื่อสังคมออนไลน์",),
-        "vi": ("mạng xã hội",),
-        "zh": ("社交媒体",),
-        "ja": ("ソーシャルメディア",),
-        "ko": ("소셜 미디어",),
-        "fil": ("social media",),
-    },
-    "capacity building": {
-        "en": ("capacity building",),
-        "id": ("peningkatan kapasitas",),
-        "ms": ("pembinaan kapasiti",),
-        "th": ("เสริมสร้างขีดความสามารถ",),
-        "vi": ("nâng cao năng lực",),
-        "zh": ("能力建设",),
-        "ja": ("能力構築",),
-        "ko": ("역량 강화",),
-        "fil": ("pagpapalakas ng kakayahan",),
-    },
-    "health": {
-        "en": ("health",),
-        "id": ("kesehatan",),
-        "ms": ("kesihatan",),
-        "th": ("สุขภาพ",),
-        "vi": ("y tế",),
-        "zh": ("卫生",),
-        "ja": ("保健",),
-        "ko": ("보건",),
-        "fil": ("kalusugan",),
-    },
+# A phrase's later words may sit up to LOOSE_SLOP - 1 positions after their place in the form.
+LOOSE_SLOP = 4
+MAX_VARIANTS = 8
+# Folded function words left out of multi-word forms (the content words still match in order),
+# per language; a family drops those of its languages (Vietnamese dân is not Indonesian dan).
+STOPWORDS = {
+    "en": frozenset("a an and for in of on the to".split()),
+    "id": frozenset("dan di ke dari yang untuk pada atas".split()),
+    "ms": frozenset("dan di ke dari yang untuk pada atas".split()),
+    "fil": frozenset("ang ng mga sa na at para ni si nang".split()),
+    "hi": frozenset("का की के में और से को".split()),
 }
+_VOWELS = frozenset("aeiou")
+
+Concepts = Mapping[str, Mapping[str, Sequence[str]]]  # concept -> language -> forms
 
 
-def _keys(words: list[str]) -> set[str]:
-    """Lookup keys for a run of words: folded, and stemmed as English and as Indonesian."""
-    folded = [fold(w) for w in words]
-    latin = all(w.isascii() and w.isalpha() for w in folded)
-    keys = {" ".join(folded)}
-    if latin:
-        keys.add(" ".join(stem_english(w) for w in folded))
-        keys.add(" ".join(stem_indonesian(w) for w in folded))
-    return keys
+@dataclass(frozen=True)
+class Equivalent:
+    """A form of a concept as its language's analyzer reads it: one phrase per spelling
+    variant, each (terms, offsets) with offsets from the first term."""
 
-
-@lru_cache(maxsize=1)
-def _index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for concept, names in GLOSSARY.items():
-        for terms in names.values():
-            for term in terms:
-                for key in _keys(term.split()):
-                    index.setdefault(key, concept)
-    return index
-
-
-def concept_of(words: list[str]) -> str | None:
-    """The concept a run of query words names, if any."""
-    if not 0 < len(words) <= MAX_TERM_WORDS:
-        return None
-    index = _index()
-    return next((index[key] for key in _keys(words) if key in index), None)
-
-
-def equivalents(concept: str, words: list[str]) -> list[tuple[str, str]]:
-    """(language, term) names of a concept, except the one the query used."""
-    used = " ".join(fold(w) for w in words)
-    seen: set[str] = {used}
-    found = []
-    for language, terms in GLOSSARY[concept].items():
-        for term in terms:
-            key = fold(term)
-            if key not in seen:
-                seen.add(key)
-                found.append((language, term))
-    return found
-
-
-def concept_key(concept: str, language: str) -> str:
-    """A term of the `concept` field: a concept named in one language (embassy.th)."""
-    return f"{concept.replace(' ', '-')}.{language}"
-
-
-def concept_terms(concept: str, words: list[str]) -> list[str]:
-    """`concept` field terms for a query naming `concept` with `words`: every language except
-    those whose names the words themselves match (the plain query already finds those, and
-    their posting lists are the longest)."""
-    used = _keys(words)
-    return [
-        concept_key(concept, language)
-        for language, terms in GLOSSARY[concept].items()
-        if not any(_keys(term.split()) & used for term in terms)
-    ]
-
-
-# Affixes that inflect a Latin-script term in running text (English plurals and participles,
-# Indonesian and Malay verb and noun affixes: berdiplomasi, perundingannya, bekerjasama).
-_PREFIX = r"(?:ber|be|me|mem|men|meng|meny|di|ke|per|pe|pem|pen|peng|ter|se)?"
-_SUFFIX = r"(?:s|es|ing|ed|al|an|kan|i|nya)?"
-_LANGUAGE_GROUPS = {"id": ("id", "ms"), "ms": ("id", "ms")}
-
-
-def _matcher(term: str, language: str) -> tuple[str, re.Pattern[str] | None]:
-    """A cheap substring that must occur, and the pattern to confirm it (None: the substring
-    is enough, as for scripts without spaces: การทูต inside นักการทูต)."""
-    words = fold(term).split()
-    if words[0].isascii():
-        body = r"\s+".join(re.escape(word) for word in words)
-        if language == "en" and stem_english(words[-1]) != words[-1]:
-            # negotiation -> negoti\w*: also negotiating, negotiated
-            stem = r"\s+".join([*map(re.escape, words[:-1]), re.escape(stem_english(words[-1]))])
-            body = f"(?:{body}|{stem}\\w*)"
-        core = words[0] if len(words) > 1 else words[0][:5]
-        return core, re.compile(rf"(?<![a-z0-9]){_PREFIX}{body}{_SUFFIX}(?![a-z0-9])")
-    if len(words) == 1:
-        return words[0], None
-    return words[0], re.compile(r"\s*".join(re.escape(word) for word in words))
+    concept: str
+    language: str
+    text: str
+    family: str
+    phrases: tuple[tuple[tuple[str, ...], tuple[int, ...]], ...]
+    loose: bool  # several content words: others may come between them (LOOSE_SLOP)
 
 
 @lru_cache(maxsize=32)
-def _matchers(language: str) -> list[tuple[str, list[tuple[str, re.Pattern[str] | None]]]]:
-    languages = {"en", *_LANGUAGE_GROUPS.get(language, (language,))}
-    table = []
-    for concept, names in GLOSSARY.items():
-        for lang, terms in names.items():
-            if lang in languages or not language:
-                matchers = [_matcher(term, lang) for term in terms]
-                table.append((concept_key(concept, lang), matchers))
-    return table
+def family_stopwords(family: str) -> frozenset[str]:
+    return frozenset().union(*(words for lang, words in STOPWORDS.items() if family_of(lang) == family))
 
 
-def concepts_in(text: str, language: str) -> set[str]:
-    """`concept` terms for what `text` names in its language or in English ("" = any)."""
-    folded = fold_text(text)
-    found = set()
-    for key, terms in _matchers(language):
-        if any(core in folded and (p is None or p.search(folded)) for core, p in terms):
-            found.add(key)
-    return found
+def _function_words(family: str, words: Sequence[str]) -> list[bool]:
+    """Which words are function words (none, when that is all there is)."""
+    stopwords = family_stopwords(family)
+    marks = [fold(word) in stopwords for word in words]
+    return [False] * len(words) if all(marks) else marks
+
+
+def content_words(family: str, text: str) -> list[str]:
+    """The words of a form or query run without function words."""
+    words = text.split()
+    return [word for word, skip in zip(words, _function_words(family, words), strict=True) if not skip]
+
+
+def _spellings(text: str, language: str) -> list[str]:
+    """The form and, for Filipino, its words with and without the linker (mamamayan, mamamayang)."""
+    if language != "fil":
+        return [text]
+    options = []
+    for word in text.split():
+        low = fold(word)
+        forms = [word]
+        if low[-1:] in _VOWELS:
+            forms.append(word + "ng")
+        elif low.endswith("n"):
+            forms.append(word + "g")
+        elif low.endswith("ng") and len(low) >= 7:  # migranteng -> migrante (short words: tulong)
+            forms.append(word[:-1] if low[-3] == "n" else word[:-2])
+        options.append(forms)
+    return [" ".join(combo) for combo in itertools.islice(itertools.product(*options), MAX_VARIANTS)]
+
+
+def _phrase(family: str, text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Terms and relative positions of a form's content words (function words keep their place)."""
+    words = text.split()
+    terms: list[str] = []
+    places: list[int] = []
+    base = 0
+    for word, skip in zip(words, _function_words(family, words), strict=True):
+        analysed = analyze(family, word)
+        if not skip:
+            terms.extend(term for term, _ in analysed)
+            places.extend(base + pos for _, pos in analysed)
+        base += max((pos for _, pos in analysed), default=0) + 1
+    first = places[0] if places else 0
+    return tuple(terms), tuple(place - first for place in places)
+
+
+def key_of(family: str, words: Iterable[str]) -> tuple[str, ...]:
+    """How a run of words is looked up under a family: its content words' terms."""
+    return tuple(term for word in content_words(family, " ".join(words)) for term, _ in analyze(family, word))
+
+
+def _equivalent(concept: str, language: str, form: str, family: str) -> Equivalent | None:
+    phrases = {_phrase(family, spelling) for spelling in _spellings(form, language)}
+    phrases = {phrase for phrase in phrases if phrase[0]}
+    if not phrases:
+        return None
+    loose = len(content_words(family, form)) > 1
+    return Equivalent(concept, language, form, family, tuple(sorted(phrases)), loose)
+
+
+class Glossary:
+    """Concepts and their forms per language; lookups and analyses are computed on first use."""
+
+    def __init__(self, concepts: Concepts) -> None:
+        self.forms: dict[str, tuple[tuple[str, str], ...]] = {
+            concept: tuple((language, form) for language, forms in by_language.items() for form in forms)
+            for concept, by_language in concepts.items()
+        }
+        self._lock = threading.Lock()
+        self._keys: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
+        self._equivalents: dict[tuple[str, str, str], Equivalent | None] = {}
+
+    def __len__(self) -> int:
+        return len(self.forms)
+
+    def _family_keys(self, family: str) -> dict[tuple[str, ...], tuple[str, ...]]:
+        with self._lock:
+            keys = self._keys.get(family)
+            if keys is None:
+                found: dict[tuple[str, ...], list[str]] = {}
+                for concept, forms in self.forms.items():
+                    for language, form in forms:
+                        if family_of(language) == family and (key := key_of(family, form.split())):
+                            found.setdefault(key, [])
+                            if concept not in found[key]:
+                                found[key].append(concept)
+                keys = self._keys[family] = {key: tuple(names) for key, names in found.items()}
+            return keys
+
+    def concepts_of(self, words: Sequence[str], families: Iterable[str]) -> tuple[str, ...]:
+        """The concepts a run of query words names under any of `families` (a few, rarely two:
+        Malay keamanan is peace, Indonesian keamanan security)."""
+        if not 0 < len(words) <= MAX_TERM_WORDS:
+            return ()
+        found: list[str] = []
+        for family in families:
+            key = key_of(family, words)
+            if key:
+                found.extend(self._family_keys(family).get(key, ()))
+        return tuple(dict.fromkeys(found))
+
+    def equivalents(self, concept: str, families: frozenset[str] | None = None) -> list[Equivalent]:
+        """The forms of `concept` (only those of `families`), analysed in their language's
+        family; a form is analysed once, when first asked for."""
+        found = []
+        for language, form in self.forms.get(concept, ()):
+            family = family_of(language)
+            if families is not None and family not in families:
+                continue
+            key = (concept, language, form)
+            with self._lock:
+                known = key in self._equivalents
+                equivalent = self._equivalents.get(key)
+            if not known:
+                equivalent = _equivalent(concept, language, form, family)
+                with self._lock:
+                    self._equivalents[key] = equivalent
+            if equivalent is not None:
+                found.append(equivalent)
+        return found
+
+    def equivalents_for(
+        self, words: Sequence[str], families: Sequence[str], only: frozenset[str] | None = None
+    ) -> list[Equivalent]:
+        """Forms of the concepts `words` name, except those the words themselves match (the
+        plain query finds them already); with `only`, just the forms of those families."""
+        concepts = self.concepts_of(words, families)
+        if not concepts:
+            return []
+        own = {(family, key_of(family, words)) for family in families}
+        found: dict[tuple[str, tuple], Equivalent] = {}
+        for concept in concepts:
+            for equivalent in self.equivalents(concept, only):
+                if (equivalent.family, key_of(equivalent.family, equivalent.text.split())) in own:
+                    continue
+                found.setdefault((equivalent.family, equivalent.phrases), equivalent)
+        return list(found.values())

@@ -13,6 +13,7 @@ syntax. Grammar (OR binds tighter than the implicit AND, as in web search engine
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from search_index.languages import LANGUAGES
@@ -21,9 +22,34 @@ from search_index.records import QueryError
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 32
 MAX_DEPTH = 8
-COUNTRIES = frozenset("BN KH ID LA MY MM PH SG TH VN AU CN IN JP KR NZ".split())
-KINDS = frozenset({"case_study", "course", "resource", "report"})
 FIELDS = ("country", "kind", "topic", "language", "year")
+Values = Collection[str] | Callable[[], Collection[str]]
+
+
+class Vocabulary:
+    """The countries, kinds and languages field values may name, as the caller knows them (its
+    database and models: a country added a moment ago is valid at once). Each is a collection,
+    or a function giving one that is called only when a query or filter names that field.
+    Without countries or kinds, any code of the right shape is accepted."""
+
+    def __init__(
+        self, countries: Values | None = None, kinds: Values | None = None, languages: Values = LANGUAGES
+    ) -> None:
+        self._sources = {"country": countries, "kind": kinds, "language": languages}
+        self._known: dict[str, frozenset[str] | None] = {}
+
+    def allowed(self, name: str) -> frozenset[str] | None:
+        """The values `name` may take (None: any of the right shape)."""
+        if name not in self._known:
+            source = self._sources.get(name)
+            values = source() if callable(source) else source
+            self._known[name] = None if values is None else frozenset(values)
+        return self._known[name]
+
+
+ANY = Vocabulary()
+_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+_KIND_RE = re.compile(r"^[a-z][a-z_]{0,29}$")
 
 
 @dataclass(frozen=True)
@@ -101,25 +127,33 @@ def clean(text: str) -> str:
     return _CONTROL_RE.sub(" ", _INVISIBLE_RE.sub("", text))
 
 
-def validate_field(name: str, raw: str) -> FieldValue | YearRange:
+def _check(name: str, value: str, shape: re.Pattern[str], vocabulary: Vocabulary, noun: str) -> str:
+    allowed = vocabulary.allowed(name)
+    if allowed is None and shape.match(value):
+        return value
+    if allowed is not None and value in allowed:
+        return value
+    if allowed is None:
+        raise QueryError(f'unknown {noun} "{value}": write it as e.g. {name}:{_EXAMPLES[name]}')
+    known = (" " if name == "country" else ", ").join(sorted(allowed))
+    raise QueryError(f'unknown {noun} "{value}": use one of {known}')
+
+
+def validate_field(name: str, raw: str, vocabulary: Vocabulary = ANY) -> FieldValue | YearRange:
     """Check and normalise one field:value, as typed in the query or passed as a filter."""
     value = raw.strip().strip('"').strip()
     if not value:
         raise QueryError(f'"{name}:" needs a value, e.g. {name}:{_EXAMPLES[name]}')
     if name == "country":
-        code = value.upper()
-        if code not in COUNTRIES:
-            raise QueryError(f'unknown country code "{value}": use one of {" ".join(sorted(COUNTRIES))}')
-        return FieldValue(name, code)
+        return FieldValue(name, _check(name, value.upper(), _COUNTRY_RE, vocabulary, "country code"))
     if name == "kind":
-        kind = value.lower().replace("-", "_")
-        if kind not in KINDS:
-            raise QueryError(f'unknown kind "{value}": use one of {", ".join(sorted(KINDS))}')
-        return FieldValue(name, kind)
+        return FieldValue(name, _check(name, value.lower().replace("-", "_"), _KIND_RE, vocabulary, "kind"))
     if name == "language":
         language = value.lower()
-        if language not in LANGUAGES:
-            raise QueryError(f'unknown language "{value}": use one of {" ".join(LANGUAGES)}')
+        allowed = vocabulary.allowed(name) or frozenset(LANGUAGES)
+        if language not in allowed:
+            known = " ".join(code for code in LANGUAGES if code in allowed)
+            raise QueryError(f'unknown language "{value}": use one of {known}')
         return FieldValue(name, language)
     if name == "topic":
         if not _TOPIC_RE.match(value.lower()):
@@ -159,8 +193,9 @@ def _kind(match: re.Match[str]) -> str:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, vocabulary: Vocabulary) -> None:
         self.text = text
+        self.vocabulary = vocabulary
         self.tokens = [(_kind(m), m) for m in _TOKEN_RE.finditer(text) if m.lastgroup != "space"]
         self.index = 0
         self.terms = 0
@@ -245,7 +280,7 @@ class _Parser:
                     f'unknown field "{match.group("field")}": use one of {", ".join(FIELDS)}'
                     ' (to search for the text itself, put it in quotes: "a:b")'
                 )
-            return validate_field(name, match.group("value"))
+            return validate_field(name, match.group("value"), self.vocabulary)
         return self.word(match)
 
     def word(self, match: re.Match[str]) -> Word:
@@ -274,14 +309,16 @@ class _Parser:
             raise QueryError(f"the query has more than {MAX_TERMS} terms")
 
 
-def parse_query(raw: str) -> ParsedQuery:
+def parse_query(raw: str, vocabulary: Vocabulary = ANY) -> ParsedQuery:
     """Parse `raw`; raises QueryError with a helpful message."""
     if not isinstance(raw, str):
         raise QueryError("the query must be text")
     text = clean(raw)
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
-    parser = _Parser(text)
+        raise QueryError(
+            f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}"
+        )
+    parser = _Parser(text, vocabulary)
     root = parser.sequence(0)
     if parser.peek() is not None:
         raise QueryError("a ) has no matching (")

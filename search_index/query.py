@@ -11,8 +11,9 @@ stemmed fields too, by position (no stop words are removed, so positions are exa
 
 Matching uses only the `text_*` fields (which hold the title and summary too); the boosted
 `lead_*` fields are added with AndMaybe, so they raise the score of documents that already match
-but never match on their own. Glossary terms also match the `concept` field at a lower boost
-(see `glossary`). The result is evaluated by `evaluate`, not by Whoosh's matchers.
+but never match on their own. A word or run of words naming a glossary concept also matches the
+concept's forms in other languages, each in its family's field, at a lower boost (see
+`glossary`). The result is evaluated by `evaluate`, not by Whoosh's matchers.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from search_index import glossary
 from search_index.analyzers import analyze, fold
 from search_index.evaluate import Equivalents
-from search_index.languages import FAMILIES, family_of, query_families
+from search_index.glossary import EQUIVALENT_BOOST, LOOSE_SLOP, MAX_TERM_WORDS, Equivalent, Glossary
+from search_index.languages import FAMILIES, query_families
 from search_index.parse import AllOf, AnyOf, FieldValue, Node, Not, Phrase, Word, YearRange
 from search_index.records import QueryError
 from search_index.schema import PARTS, STEMMED_FAMILIES, text_field
@@ -43,6 +44,7 @@ class CompiledQuery:
     root: Node | None
     families: tuple[str, ...]
     expand: Expander | None = None
+    glossary: Glossary | None = None
 
     def positive(self, hit_families: Iterable[str]) -> wq.Query:
         """The query without NOT parts, over every part: the terms to mark in hits of
@@ -51,16 +53,32 @@ class CompiledQuery:
         serving Latin-script searches would otherwise carry)."""
         if self.root is None:
             return wq.NullQuery
-        compiler = _Compiler(self.families, True, self.expand, frozenset(hit_families))
+        compiler = _Compiler(self.families, True, self.expand, frozenset(hit_families), self.glossary)
         return compiler.compile(self.root)
 
 
 class SpacedPhrase(wq.Phrase):
     """Words at given relative positions (`offsets`), as the analyzer placed them."""
 
-    def __init__(self, fieldname: str, words: list[str], offsets: list[int], boost: float = 1.0):
-        super().__init__(fieldname, words, boost=boost)
+    def __init__(
+        self, fieldname: str, words: list[str], offsets: list[int], boost: float = 1.0, slop: int = 1
+    ):
+        super().__init__(fieldname, words, slop=slop, boost=boost)
         self.offsets = offsets
+
+
+def equivalent_query(equivalent: Equivalent, parts: tuple[str, ...], boost: float) -> wq.Query:
+    """A glossary form in its family's fields: a term, or a (loose) phrase per spelling."""
+    slop = LOOSE_SLOP if equivalent.loose else 1
+    options: list[wq.Query] = []
+    for terms, offsets in equivalent.phrases:
+        for part in parts:
+            name = text_field(part, equivalent.family)
+            if len(terms) == 1:
+                options.append(wq.Term(name, terms[0], boost=boost))
+            else:
+                options.append(SpacedPhrase(name, list(terms), list(offsets), boost=boost, slop=slop))
+    return _any(options)
 
 
 def analyses(text: str, families: tuple[str, ...]) -> dict[str, list[tuple[str, int]]]:
@@ -145,6 +163,8 @@ class _Compiler:
     for_highlight: bool
     expand: Expander | None = None
     hit_families: frozenset[str] | None = None  # for highlighting: the families of the hits
+    glossary: Glossary | None = None
+    indexed_families: frozenset[str] | None = None  # glossary forms only in these (None: all)
     lead_boosts: list[wq.Query] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -163,7 +183,9 @@ class _Compiler:
             if self.for_highlight:
                 return wq.NullQuery
             # Terms under NOT must not add lead boosts: compile them on a scratch compiler.
-            return wq.Not(_Compiler(self.families, False, self.expand).compile(node.child))
+            scratch = _Compiler(self.families, False, self.expand, glossary=self.glossary,
+                                indexed_families=self.indexed_families)  # fmt: skip
+            return wq.Not(scratch.compile(node.child))
         if isinstance(node, AnyOf):
             return _any([self.compile(child) for child in node.children])
         return self.all_of(node)
@@ -190,27 +212,21 @@ class _Compiler:
         return self.with_equivalents(exact, [word.text])
 
     def with_equivalents(self, exact: wq.Query, words: list[str]) -> wq.Query:
-        """`exact`, or also the documents naming the same glossary concept, boosted lower.
-
-        Searching uses the `concept` field filled at indexing; highlighting needs the words
-        themselves, so it gets the equivalent terms in their languages' fields.
-        """
-        words = " ".join(words).split()
-        concept = glossary.concept_of(words)
-        if concept is None:
+        """`exact`, or also the other forms of a glossary concept the words name, boosted lower.
+        Highlighting marks the forms only in the hits' families (analysing a Thai, Chinese or
+        Japanese form loads its segmenter)."""
+        if self.glossary is None:
             return exact
-        if not self.for_highlight:
-            boost = glossary.EQUIVALENT_BOOST
-            terms = glossary.concept_terms(concept, words)
-            if not terms or exact is wq.NullQuery:
-                return _any([exact, *(wq.Term("concept", key, boost=boost) for key in terms)])
-            return Equivalents(exact, [wq.Term("concept", key, boost=boost) for key in terms])
-        options = [exact]
-        for language, term in glossary.equivalents(concept, words):
-            if self.hit_families is not None and family_of(language) not in self.hit_families:
-                continue
-            options.append(text_query(term, (family_of(language),), parts=self.parts))
-        return _any(options)
+        only = self.hit_families if self.for_highlight else self.indexed_families
+        found = self.glossary.equivalents_for(" ".join(words).split(), self.families, only)
+        if not found:
+            return exact
+        if self.for_highlight:
+            return _any([exact, *(equivalent_query(e, self.parts, 1.0) for e in found)])
+        equivalents = [equivalent_query(e, self.parts, EQUIVALENT_BOOST) for e in found]
+        if exact is wq.NullQuery:
+            return _any(equivalents)
+        return Equivalents(exact, equivalents)  # scored apart: the query's own words rank first
 
     def all_of(self, node: AllOf) -> wq.Query:
         parts: list[wq.Query] = []
@@ -235,13 +251,15 @@ class _Compiler:
 
     def glossary_span(self, children: list[Node], start: int) -> int:
         """Length of the longest run of plain words from `start` naming a glossary concept."""
+        if self.glossary is None:
+            return 1
         run: list[str] = []
-        for child in children[start : start + glossary.MAX_TERM_WORDS]:
+        for child in children[start : start + MAX_TERM_WORDS]:
             if not isinstance(child, Word) or child.prefix or child.fuzzy:
                 break
             run.append(child.text)
         for length in range(len(run), 1, -1):
-            if glossary.concept_of(run[:length]):
+            if self.glossary.concepts_of(run[:length], self.families):
                 return length
         return 1
 
@@ -257,16 +275,22 @@ def _query_text(node: Node | None) -> str:
 
 
 def compile_query(
-    root: Node | None, language: str | None = None, expand: Expander | None = None
+    root: Node | None,
+    language: str | None = None,
+    expand: Expander | None = None,
+    glossary: Glossary | None = None,
+    indexed_families: frozenset[str] | None = None,
 ) -> CompiledQuery:
     """The Whoosh query for a parsed query; the empty query matches everything.
 
-    `expand(text, fuzzy)` gives the indexed words a prefix (fuzzy 0) or fuzzy word stands for.
+    `expand(text, fuzzy)` gives the indexed words a prefix (fuzzy 0) or fuzzy word stands for;
+    `glossary` adds the other forms of the concepts the query names (None: none), in the
+    `indexed_families` (None: all).
     """
     if root is None:
         return CompiledQuery(wq.Every(), None, ())
     families = query_families(_query_text(root), language)
-    compiler = _Compiler(families, False, expand)
+    compiler = _Compiler(families, False, expand, glossary=glossary, indexed_families=indexed_families)
     query = compiler.compile(root)
     if query is wq.NullQuery:
         raise QueryError("the query has no words that can be searched")
@@ -274,4 +298,4 @@ def compile_query(
         query = wq.And([wq.Every(), query])
     if compiler.lead_boosts:
         query = wq.AndMaybe(query, _any(compiler.lead_boosts))
-    return CompiledQuery(query, root, families, expand)
+    return CompiledQuery(query, root, families, expand, glossary)

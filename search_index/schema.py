@@ -20,7 +20,6 @@ from typing import Any
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search_index.analyzers import ANALYZERS, fold_text
-from search_index.glossary import concepts_in
 from search_index.languages import FAMILIES, detect_language, family_of
 from search_index.records import IndexRecord
 
@@ -58,7 +57,6 @@ def build_schema() -> Schema:
         "topic": KEYWORD(stored=True, commas=True, scorable=False),
         "year": NUMERIC(int, stored=True, sortable=True),
         "principals": KEYWORD(scorable=False),
-        "concept": KEYWORD(scorable=True),  # glossary concepts named in the text
         "published": NUMERIC(int, bits=64, sortable=True),
         "updated": NUMERIC(int, bits=64, sortable=True),
         "family": STORED(),
@@ -126,9 +124,6 @@ def document_fields(record: IndexRecord) -> dict[str, Any]:
     # text holds everything (it alone is matched); lead only adds the title and summary boost.
     values = {"lead": lead, "text": f"{lead}\n\n{text}" if lead else text}
     doc[WORDS_FIELD] = " ".join(set(_SUGGESTIBLE_RE.findall(fold_text(values["text"]))))
-    concepts = concepts_in(f"{lead}\n{text}", language)
-    if concepts:
-        doc["concept"] = " ".join(sorted(concepts))
     for part, value in values.items():
         if value:
             doc[text_field(part, family)] = value

@@ -16,11 +16,12 @@ from whoosh import query as wq
 
 from search_index.docsets import SearcherCache
 from search_index.evaluate import Evaluation
-from search_index.languages import LANGUAGES
-from search_index.parse import FIELDS, FieldValue, parse_query, validate_field
+from search_index.glossary import Glossary
+from search_index.languages import FAMILIES, LANGUAGES
+from search_index.parse import ANY, FIELDS, FieldValue, Vocabulary, parse_query, validate_field
 from search_index.query import compile_query
 from search_index.records import QueryError, SearchResult
-from search_index.schema import FACET_FIELDS
+from search_index.schema import FACET_FIELDS, text_field
 from search_index.suggest import suggestion
 
 SORTS = ("relevance", "newest")
@@ -46,7 +47,9 @@ def check_paging(page: object, per_page: object, sort: object, language: object)
         raise QueryError(f'unknown language "{language}": use one of {" ".join(LANGUAGES)}')
 
 
-def filter_query(filters: dict[str, list[str] | str] | None) -> wq.Query | None:
+def filter_query(
+    filters: dict[str, list[str] | str] | None, vocabulary: Vocabulary = ANY
+) -> wq.Query | None:
     """AND between fields, OR within a field's values; values are checked like field:value."""
     clauses = []
     for name, raw in (filters or {}).items():
@@ -57,7 +60,7 @@ def filter_query(filters: dict[str, list[str] | str] | None) -> wq.Query | None:
         for value in values:
             if str(value).strip() == "":
                 continue
-            checked = validate_field(name, str(value))
+            checked = validate_field(name, str(value), vocabulary)
             if isinstance(checked, FieldValue):
                 options.append(wq.Term(checked.name, checked.value))
             else:
@@ -85,10 +88,12 @@ def run_search(
     page: int,
     per_page: int,
     language: str | None,
+    glossary: Glossary | None = None,
+    vocabulary: Vocabulary = ANY,
 ) -> SearchResult:
     check_paging(page, per_page, sort, language)
-    parsed = parse_query(q if q is not None else "")
-    narrowing = filter_query(filters)
+    parsed = parse_query(q if q is not None else "", vocabulary)
+    narrowing = filter_query(filters, vocabulary)
     empty = SearchResult(0, page, per_page, [], {name: [] for name in FACET_FIELDS}, None)
     principals = {p for p in (principals or ()) if isinstance(p, str) and p}
     cache = get_cache() if principals else None
@@ -101,7 +106,11 @@ def run_search(
         allowed = readable & cache.selected(narrowing)
     if not allowed:
         return empty
-    compiled = compile_query(parsed.root, language or None, cache.expand)
+    # Glossary forms are searched only in families some document is in: a worker whose index
+    # holds no Japanese never loads Janome to analyse the Japanese forms.
+    reader = searcher.reader()
+    present = frozenset(f for f in FAMILIES if reader.field_length(text_field("text", f)))
+    compiled = compile_query(parsed.root, language or None, cache.expand, glossary, present)
     evaluation = Evaluation(cache.postings, allowed)
     matched = evaluation.docs(compiled.query)
     total = len(matched)

@@ -97,6 +97,10 @@ def test_guards_say_what_they_require(app):
     assert guards["content.withdraw"] == "role:country_admin"
     assert guards["federation.changes"] == guards["federation.attachment"] == "peer_signature"
     assert guards["peers.peer_list"] == "role:network_admin"
+    glossary = [e for e in guards if e.startswith("glossary.")]
+    assert sorted(glossary) == ["glossary.concept_detail", "glossary.concept_list", "glossary.remove_concept",
+                                "glossary.remove_form"]  # fmt: skip
+    assert {guards[e] for e in glossary} == {"role:network_admin"}
 
 
 def _guarded_requests(app):

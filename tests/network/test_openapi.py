@@ -86,7 +86,7 @@ def test_the_convention_names_schemas_that_exist(spec):
 
 def test_enums_follow_the_models(spec):
     props = spec["components"]["schemas"]["DocumentWrite"]["properties"]
-    assert tuple(props["kind"]["enum"]) == KINDS
+    assert tuple(props["kind"]["enum"]) == tuple(KINDS)
     assert tuple(props["visibility"]["enum"]) == VISIBILITIES
     assert set(props["language"]["enum"]) == set(LANGUAGES)
     assert tuple(spec["components"]["schemas"]["DocumentSummary"]["properties"]["status"]["enum"]) == STATUSES

@@ -12,7 +12,7 @@ from itsdangerous.timed import TimestampSigner
 from sqlalchemy import text
 from support import PASSWORD
 
-from content.models import Topic
+from content.models import GlossaryConcept, Topic
 from network import passwords
 from network.config import ConfigError
 from network.errors import Invalid
@@ -492,7 +492,11 @@ def test_init_twice_on_a_new_database(tmp_path):
                 slugs = db.session.scalars(db.select(Topic.slug)).all()
                 assert len(countries) == len(set(countries)) == 16
                 assert len(slugs) == len(set(slugs)) == 10
-            assert "0 countries and 0 topics added" in result.output
+                concepts = db.session.scalars(db.select(GlossaryConcept.name)).all()
+                assert len(concepts) == len(set(concepts)) >= 40
+                if attempt == 0:
+                    assert f"{len(concepts)} glossary concepts added" in result.output
+            assert "0 countries, 0 topics and 0 glossary concepts added" in result.output
         finally:
             db.session.remove()
             db.engine.dispose()

@@ -7,6 +7,7 @@ session to keep the suite fast.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,9 +15,30 @@ from typing import Any
 
 import pytest
 
-from search_index import IndexRecord, SearchIndex
+from search_index import Glossary, IndexRecord, SearchIndex
 
 PUBLIC = {"public"}
+GLOSSARY_FILE = Path(__file__).parents[2] / "content" / "glossary.json"
+
+
+def shipped_concepts() -> dict[str, dict[str, list[str]]]:
+    """The glossary `rndd init` seeds: concept -> language -> forms (formal first)."""
+    data = json.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))["concepts"]
+    return {
+        concept: {lang: [*forms["formal"], *forms.get("common", [])] for lang, forms in languages.items()}
+        for concept, languages in data.items()
+    }
+
+
+@pytest.fixture(scope="session")
+def glossary_concepts() -> dict[str, dict[str, list[str]]]:
+    return shipped_concepts()
+
+
+@pytest.fixture(scope="session")
+def glossary(glossary_concepts) -> Glossary:
+    """The shipped glossary, as content/ passes it to searches."""
+    return Glossary(glossary_concepts)
 _ids = itertools.count(10_000)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from search_index import glossary
 from search_index.analyzers import analyze, fold
+from search_index.languages import LANGUAGES
 from search_index.parse import parse_query
 
 PUBLIC = {"public"}
@@ -44,15 +44,38 @@ def test_indonesian_kerjasama_becomes_kerja_sama():
     assert [t for t, _ in analyze("id", "bekerjasama erat")] == ["kerja", "sama", "erat"]
 
 
-def test_glossary_has_the_key_terms_in_the_main_languages():
-    assert len(glossary.GLOSSARY) >= 15
-    for concept, names in glossary.GLOSSARY.items():
-        missing = {"en", "id", "th", "vi", "zh", "ja", "ko", "fil"} - set(names)
+LATIN = ("en", "id", "folded")
+
+
+def test_the_shipped_glossary_names_forty_concepts_in_all_thirteen_languages(glossary):
+    assert len(glossary) >= 40
+    for concept, forms in glossary.forms.items():
+        missing = set(LANGUAGES) - {language for language, _ in forms}
         assert not missing, (concept, missing)
-    assert glossary.concept_of(["Negotiations"]) == "negotiation"
-    assert glossary.concept_of(["kerja", "sama"]) == "cooperation"
-    assert glossary.concept_of(["ministry", "of", "foreign", "affairs"]) == ("ministry of foreign affairs")
-    assert glossary.concept_of(["weather"]) is None
+    thai_embassy = {form for language, form in glossary.forms["embassy"] if language == "th"}
+    assert {"สถานเอกอัครราชทูต", "สถานทูต"} <= thai_embassy  # formal and colloquial
+
+
+def test_glossary_lookup_through_each_language_analyzer(glossary):
+    assert glossary.concepts_of(["Negotiations"], LATIN) == ("negotiation",)  # English stem
+    assert glossary.concepts_of(["perundingannya"], LATIN) == ("negotiation",)  # Sastrawi
+    assert glossary.concepts_of(["kerja", "sama"], LATIN) == ("cooperation",)
+    mofa = "ministry of foreign affairs"
+    assert glossary.concepts_of(mofa.split(), LATIN) == (mofa,)
+    assert glossary.concepts_of(["Bảo", "hộ", "công", "dân"], LATIN) == ("citizen protection",)
+    assert glossary.concepts_of(["สถานเอกอัครราชทูต"], ("th", *LATIN)) == ("embassy",)
+    assert glossary.concepts_of(["weather"], LATIN) == ()
+    # Malay keamanan is peace, Indonesian keamanan security: both are offered.
+    assert set(glossary.concepts_of(["keamanan"], LATIN)) == {"peace", "security"}
+
+
+def test_multi_word_forms_become_loose_phrases_of_their_content_words(glossary):
+    forms = {e.text: e for e in glossary.equivalents("citizen protection")}
+    filipino = forms["proteksyon ng mamamayan"]
+    assert filipino.loose and (("proteksyon", "mamamayang"), (0, 2)) in filipino.phrases  # linker -g
+    hindi = forms["नागरिकों की सुरक्षा"]
+    assert hindi.phrases[0] == (("नागरिकों", "सुरक्षा"), (0, 2))  # की left out, its place kept
+    assert not forms["领事保护"].loose  # one word, cut in two by the segmenter: an exact phrase
 
 
 def test_parser_keeps_word_spans_for_suggestions():

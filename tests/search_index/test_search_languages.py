@@ -78,16 +78,39 @@ def test_filipino_and_hindi_fold(multilingual):
     assert 14 in found(multilingual, "कूटनीति")
 
 
-def test_glossary_expands_across_languages_and_exact_match_ranks_first(multilingual):
-    result = multilingual.search("diplomacy", PUBLIC, per_page=100)
+def test_glossary_expands_across_languages_and_exact_match_ranks_first(multilingual, glossary):
+    result = multilingual.search("diplomacy", PUBLIC, per_page=100, glossary=glossary)
     hits = [hit.id for hit in result.hits]
     assert hits[0] == 15  # the English document that says "diplomacy"
     assert {2, 4, 6, 7} <= set(hits)  # diplomasi, การทูต, 外交 (zh), 外交 (ja)
 
 
-def test_glossary_multi_word_term(multilingual):
+def test_glossary_forms_are_analysed_only_for_the_families_in_the_index(
+    make_record, index, monkeypatch, glossary_concepts
+):
+    from search_index import glossary as module
+
+    analysed: set[str] = set()
+    real = module.analyze
+
+    def spy(family: str, text: str):
+        analysed.add(family)
+        return real(family, text)
+
+    monkeypatch.setattr(module, "analyze", spy)
+    fresh = module.Glossary(glossary_concepts)
+    english = make_record(language="en", title="Embassy outreach", body="The embassy answered.")
+    indonesian = make_record(language="id", title="Kedutaan besar", body="Kedutaan besar membuka layanan.")
+    index.apply([(english.id, english), (indonesian.id, indonesian)], 1)
+    result = index.search("embassy", PUBLIC, glossary=fresh)
+    assert [hit.id for hit in result.hits] == [english.id, indonesian.id]
+    assert analysed <= {"en", "id", "folded"}  # no Thai, Chinese or Japanese segmenter was asked
+
+
+def test_glossary_multi_word_term(multilingual, glossary):
     # "kementerian luar negeri" names the ministry of foreign affairs: finds 外交部 and 外務省.
-    assert {6, 7} <= found(multilingual, "kementerian luar negeri")
+    assert {6, 7} <= found(multilingual, "kementerian luar negeri", glossary=glossary)
+    assert not {6, 7} & found(multilingual, "kementerian luar negeri")  # only through the glossary
 
 
 def test_indonesian_text_full_of_english_terms_is_found_by_english_words(make_record, index):

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from search_index import IndexRecord, SearchIndex
+from search_index import Glossary, IndexRecord, SearchIndex
 from search_index.analyzers import fold
 from search_index.evaluate import EQUIVALENT_SHARE
-from search_index.glossary import GLOSSARY
 from search_index.languages import LANGUAGES
 from search_index.search import LANGUAGE_PREFERENCE
 
@@ -38,6 +37,16 @@ COUNTRY = {
     "en": "AU", "id": "ID", "ms": "MY", "th": "TH", "vi": "VN", "zh": "CN", "ja": "JP", "ko": "KR",
     "km": "KH", "lo": "LA", "my": "MM", "fil": "PH", "hi": "IN",
 }  # fmt: skip
+
+
+def _concepts() -> dict[str, dict[str, list[str]]]:
+    from tests.search_index.conftest import shipped_concepts
+
+    return shipped_concepts()
+
+
+GLOSSARY = _concepts()
+SHIPPED = Glossary(GLOSSARY)
 
 
 def _term(language: str) -> str | None:
@@ -79,7 +88,8 @@ def test_own_words_rank_above_glossary_equivalents(ranked, language):
     term = _term(language)
     if term is None:
         pytest.skip(f"the glossary names {CONCEPT} in no {language} form yet")
-    ids = [hit.id for hit in ranked.search(term, PUBLIC, per_page=100, language=language).hits]
+    found = ranked.search(term, PUBLIC, per_page=100, language=language, glossary=SHIPPED)
+    ids = [hit.id for hit in found.hits]
     same = {fold(name) for names in [GLOSSARY[CONCEPT].get(language, ())] for name in names}
     exact = {100 + i for i, other in enumerate(LANGUAGES) if _term(other) and fold(_term(other)) in same} | {
         200 + i for i, other in enumerate(LANGUAGES) if _term(other) and fold(_term(other)) in same
@@ -97,7 +107,8 @@ def test_title_match_outranks_a_body_match(ranked, language):
     term = _term(language)
     if term is None:
         pytest.skip(f"the glossary names {CONCEPT} in no {language} form yet")
-    ids = [hit.id for hit in ranked.search(term, PUBLIC, per_page=100, language=language).hits]
+    found = ranked.search(term, PUBLIC, per_page=100, language=language, glossary=SHIPPED)
+    ids = [hit.id for hit in found.hits]
     i = LANGUAGES.index(language)
     assert ids.index(200 + i) < ids.index(100 + i)
 

@@ -6,10 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from search_index import QueryError, SearchIndex, SearchResult
+from search_index import QueryError, SearchIndex, SearchResult, Vocabulary
 from search_index.records import SYNTAX_HELP
 
 PUBLIC = {"public"}
+# What content/search.py passes: the countries of the database, the kinds of the model.
+VOCABULARY = Vocabulary(countries={"ID", "MY", "TH", "SG"}, kinds=("case_study", "course", "resource"))
 
 
 @pytest.fixture(scope="session")
@@ -113,7 +115,29 @@ def test_filters_and_between_fields_or_within(small):
     with pytest.raises(QueryError, match="unknown filter"):
         small.search("", PUBLIC, filters={"author": "x"})
     with pytest.raises(QueryError, match="unknown country"):
-        small.search("", PUBLIC, filters={"country": "XX"})
+        small.search("", PUBLIC, filters={"country": "XX"}, vocabulary=VOCABULARY)
+
+
+def test_field_values_come_from_the_callers_vocabulary(small):
+    # A country the caller knows is valid at once; its list is read only when one is named.
+    asked: list[int] = []
+
+    def countries() -> set[str]:
+        asked.append(1)
+        return {"ID", "TL"}
+
+    vocabulary = Vocabulary(countries=countries, kinds=("case_study", "report"))
+    assert small.search("trade", PUBLIC, vocabulary=vocabulary).total == 3 and not asked
+    assert small.search("country:tl", PUBLIC, vocabulary=vocabulary).total == 0
+    assert small.search("kind:report", PUBLIC, vocabulary=vocabulary).total == 0
+    with pytest.raises(QueryError, match='unknown kind "course": use one of case_study, report'):
+        small.search("kind:course", PUBLIC, vocabulary=vocabulary)
+    with pytest.raises(QueryError, match='unknown country code "MY": use one of ID TL'):
+        small.search("trade", PUBLIC, filters={"country": "my"}, vocabulary=vocabulary)
+    # Without a vocabulary any code of the right shape is accepted, and nothing else.
+    assert found(small, "country:my") == {5}
+    with pytest.raises(QueryError, match="unknown country code"):
+        small.search("country:M1", PUBLIC)
 
 
 def test_empty_query_lists_everything_newest_first(small):
@@ -200,7 +224,7 @@ def test_bad_paging_is_a_query_error(small, kwargs):
 )
 def test_bad_queries_raise_a_helpful_query_error(small, query, says):
     with pytest.raises(QueryError) as error:
-        small.search(query, PUBLIC)
+        small.search(query, PUBLIC, vocabulary=VOCABULARY)
     message = str(error.value)
     assert says in message
     assert SYNTAX_HELP in message
