@@ -72,9 +72,12 @@ def test_glossary_lookup_through_each_language_analyzer(glossary):
 def test_multi_word_forms_become_loose_phrases_of_their_content_words(glossary):
     forms = {e.text: e for e in glossary.equivalents("citizen protection")}
     filipino = forms["proteksyon ng mamamayan"]
-    assert filipino.loose and (("proteksyon", "mamamayang"), (0, 2)) in filipino.phrases  # linker -g
+    # "ng" is left out and keeps its place; the words are stemmed as the Filipino field is, with
+    # and without the linker (-ng, -g) that joins them to the next word.
+    assert filipino.loose and len(filipino.phrases) > 1
+    assert all(words[0].startswith("proteksyon") and places == (0, 2) for words, places in filipino.phrases)
     hindi = forms["नागरिकों की सुरक्षा"]
-    assert hindi.phrases[0] == (("नागरिकों", "सुरक्षा"), (0, 2))  # की left out, its place kept
+    assert hindi.phrases[0] == (("नागरिक", "सुरक्ष"), (0, 2))  # की left out, its place kept; stemmed
     assert not forms["领事保护"].loose  # one word, cut in two by the segmenter: an exact phrase
 
 
