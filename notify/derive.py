@@ -21,7 +21,9 @@ from typing import Any
 from sqlalchemy import and_, insert, or_
 
 from content import changelog, indexing
+from content.glossary import current_glossary
 from content.models import ChangeLog, Document
+from content.search import vocabulary
 from network import access
 from network.extensions import db
 from network.models import User, utcnow
@@ -33,7 +35,6 @@ log = logging.getLogger("rndd.notify")
 CURSOR = "notify"
 BATCH = 500
 PRIORITY = {"immediate": 0, "daily": 1, "weekly": 2, "site": 3}
-SEARCH_PAGES = 10  # a saved search looks this many pages of 100 newest hits for the new documents
 
 
 def derive(limit: int = BATCH) -> int:
@@ -251,13 +252,16 @@ def _search_matches(arriving: list[Document]) -> dict[int, list[int]]:
 
 
 def _found(words: str, filters: dict[str, list[str]], principals: set[str], wanted: set[int]) -> set[int]:
+    """The wanted documents the search finds, with the glossary and vocabulary of a user's search."""
     index, found = indexing.search_index(), set()
-    for page in range(1, SEARCH_PAGES + 1):
+    options = {"glossary": current_glossary(), "vocabulary": vocabulary(), "only_ids": wanted}
+    for page in range(1, len(wanted) // 100 + 2):
         try:
-            result = index.search(words, principals, filters=filters, sort="newest", page=page, per_page=100)
+            result = index.search(words, principals, filters=filters, sort="newest", page=page, per_page=100,
+                                  **options)  # fmt: skip
         except QueryError:
             return set()  # no longer parses: the watch list says so
-        found |= wanted & {hit.id for hit in result.hits}
-        if found == wanted or len(result.hits) < 100:
+        found |= {hit.id for hit in result.hits}
+        if len(result.hits) < 100:
             break
     return found

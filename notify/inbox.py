@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, or_
 
-from content import indexing
+from content import search
 from content.models import Document, Topic
 from network import access
 from network.errors import BadRequest
@@ -17,7 +17,6 @@ from network.models import User, utcnow
 from network.paging import Page
 from notify import mailing, watches
 from notify.models import Email, Notification, UsedUnsubscribe, Watch
-from search_index import IndexUnavailable, QueryError
 
 FIRST_VISIT = timedelta(days=7)
 NEW_PER_WATCH = 20
@@ -103,14 +102,12 @@ def _new(actor: Any, watch: Watch, since: datetime) -> list[Document]:
 
 
 def _search_ids(actor: Any, watch: Watch) -> list[int]:
+    """The newest hundred documents the saved search finds for the actor, as the search page would."""
     try:
-        principals = access.user_principals(actor)
-        filters = watch.filters or {}
-        index = indexing.search_index()
-        result = index.search(watch.query, principals, filters=filters, sort="newest", per_page=100)
-    except (QueryError, IndexUnavailable):
+        found = search.search(actor, watch.query, watch.filters or {}, sort="newest", per_page=100)
+    except (search.BadQuery, search.SearchUnavailable):
         return []
-    return [hit.id for hit in result.hits]
+    return [doc.id for doc, _hit in found.items]
 
 
 @dataclass

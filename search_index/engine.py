@@ -235,11 +235,13 @@ class SearchIndex:
         language: str | None = None,
         glossary: Glossary | None = None,
         vocabulary: Vocabulary = ANY,
+        only_ids: Collection[int] | None = None,
     ) -> SearchResult:
         """Search what `principals` may read. Raises QueryError for a bad query or paging.
 
         `glossary` adds the other forms of the concepts the query names; `vocabulary` names the
         countries, kinds and languages filters may use (both from the caller's database).
+        `only_ids` searches among these documents only (which new documents a saved search finds).
 
         An empty query lists every readable document, newest first. Hits, totals, facets,
         snippets and suggestions come only from documents carrying one of `principals`; an
@@ -259,6 +261,7 @@ class SearchIndex:
                 language=language,
                 glossary=glossary,
                 vocabulary=vocabulary,
+                only_ids=only_ids,
             )
 
     def close(self) -> None:

@@ -9,10 +9,11 @@ readable set returns an empty result before Whoosh is asked (fail closed).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from operator import itemgetter
 
 from whoosh import query as wq
+from whoosh.searching import Searcher
 
 from search_index.docsets import SearcherCache
 from search_index.evaluate import Evaluation
@@ -90,6 +91,7 @@ def run_search(
     language: str | None,
     glossary: Glossary | None = None,
     vocabulary: Vocabulary = ANY,
+    only_ids: Collection[int] | None = None,
 ) -> SearchResult:
     check_paging(page, per_page, sort, language)
     parsed = parse_query(q if q is not None else "", vocabulary)
@@ -104,6 +106,8 @@ def run_search(
     allowed = readable
     if narrowing is not None and readable:
         allowed = readable & cache.selected(narrowing)
+    if only_ids is not None:
+        allowed = allowed & _docnums(searcher, only_ids)
     if not allowed:
         return empty
     # Glossary forms are searched only in families some document is in: a worker whose index
@@ -127,3 +131,9 @@ def run_search(
     facets = cache.facets.count(matched)
     corrected = suggestion(searcher, readable, parsed) if total == 0 and parsed.words else None
     return SearchResult(total, page, per_page, hits, facets, corrected)
+
+
+def _docnums(searcher: Searcher, ids: Collection[int]) -> set[int]:
+    """The document numbers of these ids (a follower asking which of its new documents match)."""
+    found = (searcher.document_number(id=str(doc_id)) for doc_id in ids)
+    return {docnum for docnum in found if docnum is not None}
