@@ -4,11 +4,13 @@ the owning country's writers only (DESIGN section 2); diffs are escaped; restore
 from __future__ import annotations
 
 import html
+import io
 import re
 
 import pytest
 
-from content import revisions, services
+from content import attachments, revisions, services
+from content.demo_files import make_pdf
 from content.models import ChangeLog, Document, Revision
 from network.errors import NotFound
 from network.extensions import db
@@ -247,3 +249,40 @@ def test_outsiders_cannot_restore(client, make_user, make_document, login):
     assert client.post(f"/documents/{doc.id}/revisions/1/restore").status_code in (403, 404)
     assert _fresh(doc.id).title == "Second title"
     assert [r.number for r in _revisions(doc.id)] == [1, 2, 3, 4, 5]
+
+
+# ------------------------------------------------------------------------------------------
+# Versions and history agree
+# ------------------------------------------------------------------------------------------
+
+
+def test_every_version_has_its_history_entry_with_a_note(client, make_user, login):
+    """Uploads, publishing and metadata changes raise the version: each has its entry."""
+    writer, admin = make_user("ID", "contributor"), make_user("ID", "country_admin")
+    doc = services.create_document(writer, {"title": "Consular hotline", "body_markdown": "Text."})
+    added = attachments.add_attachment(writer, doc.id, io.BytesIO(make_pdf([["x"]])), "report.pdf")
+    services.submit_for_review(writer, doc.id)
+    services.publish(admin, doc.id, "network")
+    services.update_document(admin, doc.id, _fresh(doc.id).version, {"tags": ["hotline"], "year": 2025})
+    attachments.delete_attachment(admin, added.id)
+    services.unpublish(admin, doc.id)
+
+    revs = _revisions(doc.id)
+    assert _fresh(doc.id).version == len(revs) == 7
+    assert [(r.number, r.note) for r in revs] == [
+        (1, "Created"),
+        (2, "Attachment report.pdf added"),
+        (3, "Submitted for review"),
+        (4, "Published — Visibility: country → network"),
+        (5, "Tags: — → hotline · Year: — → 2025"),
+        (6, "Attachment report.pdf removed"),
+        (7, "Withdrawn"),
+    ]
+    versions = db.session.scalars(
+        db.select(ChangeLog.version).where(ChangeLog.document_id == doc.id).order_by(ChangeLog.seq)
+    ).all()
+    assert versions == list(range(1, 8))  # one log row per version, each naming its own
+    login(admin)
+    page = client.get(f"/documents/{doc.id}/history").get_data(as_text=True)
+    assert "Attachment report.pdf added" in html.unescape(page)
+    assert f"Version {_fresh(doc.id).version}" in client.get(f"/documents/{doc.id}").get_data(as_text=True)
