@@ -112,7 +112,8 @@ def drafts():
 @bp.route("/review")
 @admin
 def review():
-    return render_template("content/review.html", docs=queries.review_queue(current_user))
+    return render_template("content/review.html", docs=queries.review_queue(current_user),
+                           lessons=queries.lessons_in_review(current_user))  # fmt: skip
 
 
 def _show_errors(form, error: Invalid, fallback: str = "title") -> None:

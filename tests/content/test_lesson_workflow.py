@@ -174,3 +174,17 @@ def test_the_lesson_workflow_through_the_api(client, people, course):
     assert client.get(url, headers=reader).status_code == 404
     assert client.post("/api/v1/lessons/999999/submit", headers=trainer).status_code == 404
     assert _fresh(Lesson, made.get_json()["id"]).status == "draft"
+
+
+def test_the_review_queue_lists_lessons_in_review_for_their_countrys_admins(client, login, people, course,
+                                                                            make_user):  # fmt: skip
+    lesson = lessons.add_lesson(people["trainer"], course.id, {"title": "Awaiting a decision"})
+    lessons.add_lesson(people["trainer"], course.id, {"title": "Still drafting"})
+    lessons.submit_lesson(people["trainer"], lesson.id)
+    path = f"/documents/{course.id}/lessons/{lesson.id}"
+    login(people["admin"])
+    page = client.get("/review").get_data(as_text=True)
+    assert f'href="{path}"' in page and "Awaiting a decision" in page and "Still drafting" not in page
+    client.post("/logout")
+    login(make_user("TH", "country_admin"))
+    assert "Awaiting a decision" not in client.get("/review").get_data(as_text=True)
