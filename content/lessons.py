@@ -44,12 +44,10 @@ def _course(actor: Any, doc_id: int, edit: bool) -> Document:
 def course_for_new_lesson(actor: Any, doc_id: int) -> Document:
     """The course `actor` may add a lesson to. Raises: NotFound, Forbidden, Invalid (not a course)."""
     doc = services.get_readable(actor, doc_id)
-    if not access.can_add_lesson(actor, doc):
-        if access.can_create(actor) and actor.country_code == doc.country_code and doc.kind != "course":
-            raise Invalid({"kind": "Only courses have lessons; make this document a course first."})
-        raise Forbidden("You may read this course but not add lessons to it.")
-    if doc.kind != "course":
+    if doc.kind != "course" and access.can_edit(actor, doc):
         raise Invalid({"kind": "Only courses have lessons; make this document a course first."})
+    if not access.can_add_lesson(actor, doc):
+        raise Forbidden("You may read this course but not add lessons to it.")
     return doc
 
 
