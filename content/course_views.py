@@ -172,8 +172,12 @@ STATUS_CHANGES = {
 }
 
 
-@bp.route("/documents/<int:doc_id>/lessons/<int:lesson_id>/<any(submit, publish, unpublish):change>",
-          methods=["POST"])  # fmt: skip
+@bp.route("/documents/<int:doc_id>/lessons/<int:lesson_id>/submit", methods=["POST"],
+          defaults={"change": "submit"})  # fmt: skip
+@bp.route("/documents/<int:doc_id>/lessons/<int:lesson_id>/publish", methods=["POST"],
+          defaults={"change": "publish"})  # fmt: skip
+@bp.route("/documents/<int:doc_id>/lessons/<int:lesson_id>/unpublish", methods=["POST"],
+          defaults={"change": "unpublish"})  # fmt: skip
 @signed_in
 def lesson_status(doc_id: int, lesson_id: int, change: str):
     """Submit for review, publish, back to draft: buttons on the lesson page."""

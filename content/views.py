@@ -85,7 +85,8 @@ def document(doc_id: int):
     )  # fmt: skip
 
 
-@bp.route("/documents/<int:doc_id>/export.<any(md, html):extension>")
+@bp.route("/documents/<int:doc_id>/export.md", defaults={"extension": "md"})
+@bp.route("/documents/<int:doc_id>/export.html", defaults={"extension": "html"})
 def export(doc_id: int, extension: str):
     """The document as a file to keep: Markdown or self-contained HTML (404 for whoever may not
     read it); a course with the lessons the user may read."""
