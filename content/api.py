@@ -32,7 +32,7 @@ PUBLISH_FIELDS = fields.AUDIENCE
 
 def _document(doc_id: int):
     """The document as the caller now sees it, after a write."""
-    return jsonify(document_full(services.get_readable(current_user, doc_id)))
+    return jsonify(document_full(services.get_readable(current_user, doc_id), current_user))
 
 
 @bp.get("/documents")
@@ -85,7 +85,7 @@ def document(doc_id: int):
             schema: {$ref: '#/components/schemas/Document'}
       404: {$ref: '#/components/responses/NotFound'}
     """
-    return jsonify(document_full(services.get_readable(current_user, doc_id)))
+    return jsonify(document_full(services.get_readable(current_user, doc_id), current_user))
 
 
 @bp.post("/documents")
@@ -121,7 +121,7 @@ def create_document():
     if status not in ("draft", "published"):
         raise Invalid({"status": "A new document is 'draft' or 'published'."})
     doc = services.create_document(current_user, data, publish=status == "published")
-    return created(document_full(doc), external_url(".document", doc_id=doc.id))
+    return created(document_full(doc, current_user), external_url(".document", doc_id=doc.id))
 
 
 @bp.patch("/documents/<int:doc_id>")

@@ -22,12 +22,12 @@ from typing import IO, Any
 
 from flask import current_app
 
-from content import changelog, extraction, services, sniffing
-from content.models import Attachment, Lesson
+from content import change_notes, extraction, services, sniffing
+from content.models import Attachment, Document, Lesson
+from network import access
 from network.api import MAX_ID, TooLarge
-from network.errors import DomainError, Invalid, NotFound
+from network.errors import DomainError, Forbidden, Invalid, NotFound
 from network.extensions import db
-from network.models import utcnow
 
 log = logging.getLogger("rndd.attachments")
 CHUNK = 1024 * 1024
@@ -119,12 +119,7 @@ def add_attachment(actor: Any, doc_id: int, stream: IO[bytes] | None, filename: 
         TooLarge: over RNDD_MAX_UPLOAD_MB (413).
         UnsupportedType: not one of the accepted types (415).
     """
-    doc = services.get_editable(actor, doc_id)
-    lesson = None
-    if lesson_id is not None:
-        lesson = db.session.get(Lesson, lesson_id) if 0 < lesson_id <= MAX_ID else None
-        if lesson is None or lesson.document_id != doc.id:
-            raise NotFound("No such lesson in this course.")
+    doc, lesson = _editable_target(actor, doc_id, lesson_id)
     if stream is None or not filename:
         raise Invalid({"file": "Choose a file to upload."})
     limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
@@ -149,9 +144,30 @@ def add_attachment(actor: Any, doc_id: int, stream: IO[bytes] | None, filename: 
     )  # fmt: skip
     with services._saving():
         db.session.add(attachment)
-        doc.updated_at = utcnow()
-        changelog.record(doc, "updated", actor)
+        services.record_change(actor, doc, _note(attachment, lesson, "added"))
     return attachment
+
+
+def _editable_target(actor: Any, doc_id: int, lesson_id: int | None) -> tuple[Document, Lesson | None]:
+    """The document (and lesson) a file goes on or comes off: a lesson's files are edited by who
+    may edit the lesson (a contributor's draft lesson on a published course, too).
+
+    Raises: NotFound (document or lesson missing or unreadable), Forbidden (not editable).
+    """
+    if lesson_id is None:
+        return services.get_editable(actor, doc_id), None
+    doc = services.get_readable(actor, doc_id)
+    lesson = db.session.get(Lesson, lesson_id) if 0 < lesson_id <= MAX_ID else None
+    if lesson is None or lesson.document_id != doc.id or not access.can_read_lesson(actor, lesson):
+        raise NotFound("No such lesson in this course.")
+    if not access.can_edit_lesson(actor, lesson):
+        raise Forbidden("You may read this lesson but not edit it.")
+    return doc, lesson
+
+
+def _note(attachment: Attachment, lesson: Lesson | None, what: str) -> str:
+    where = f" (lesson “{lesson.title}”)" if lesson is not None else ""
+    return change_notes.joined(f"Attachment {attachment.filename} {what}{where}")
 
 
 def delete_attachment(actor: Any, attachment_id: int) -> int:
@@ -159,15 +175,12 @@ def delete_attachment(actor: Any, attachment_id: int) -> int:
 
     Raises: NotFound (missing or unreadable), Forbidden (not editable by the actor).
     """
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None:
-        raise NotFound()
-    doc = services.get_editable(actor, attachment.document_id)
-    sha256 = attachment.sha256
+    attachment = get_readable(actor, attachment_id)
+    doc, lesson = _editable_target(actor, attachment.document_id, attachment.lesson_id)
+    sha256, note = attachment.sha256, _note(attachment, lesson, "removed")
     with services._saving():
         db.session.delete(attachment)
-        doc.updated_at = utcnow()
-        changelog.record(doc, "updated", actor)
+        services.record_change(actor, doc, note)
     still_used = db.session.scalar(db.select(db.func.count()).where(Attachment.sha256 == sha256))
     if not still_used:
         blob_path(sha256).unlink(missing_ok=True)
@@ -180,6 +193,8 @@ def get_readable(actor: Any, attachment_id: int) -> Attachment:
     if attachment is None:
         raise NotFound()
     services.get_readable(actor, attachment.document_id)
+    if attachment.lesson_id is not None and not access.can_read_lesson(actor, attachment.lesson):
+        raise NotFound()  # a file of a draft lesson is its writers' only
     return attachment
 
 

@@ -43,6 +43,7 @@ def lesson_json(lesson: Lesson) -> dict[str, Any]:
         "url": external_url("course.lesson", doc_id=lesson.document_id, lesson_id=lesson.id),
         "title": lesson.title,
         "position": lesson.position,
+        "status": lesson.status,
         "body_markdown": lesson.body_markdown,
         "body_html": lesson.body_html,
         "attachments": [attachment_json(a) for a in lesson.attachments],
@@ -137,6 +138,62 @@ def change_lesson(lesson_id: int):
         lessons.delete_lesson(current_user, lesson_id)
         return "", 204
     return jsonify(lesson_json(lessons.update_lesson(current_user, lesson_id, json_body())))
+
+
+_STATUS_RESPONSES = """
+    responses:
+      200:
+        description: The lesson after the change.
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Lesson'}
+      401: {$ref: '#/components/responses/Unauthorized'}
+      403: {$ref: '#/components/responses/Forbidden'}
+      404: {$ref: '#/components/responses/NotFound'}
+      409: {$ref: '#/components/responses/Conflict'}
+"""
+
+
+def _with_responses(view):
+    """The three status changes answer alike; their operations share the responses."""
+    view.__doc__ = (view.__doc__ or "").rstrip() + "\n" + _STATUS_RESPONSES
+    return view
+
+
+@bp.post("/lessons/<int:lesson_id>/submit")
+@write_access
+@_with_responses
+def submit_lesson(lesson_id: int):
+    """A draft lesson goes to review (for who may edit it: the country's contributors and admins).
+    ---
+    operationId: submitLesson
+    summary: Submit a draft lesson for review
+    tags: [lessons]"""
+    return jsonify(lesson_json(lessons.submit_lesson(current_user, lesson_id)))
+
+
+@bp.post("/lessons/<int:lesson_id>/publish")
+@write_access
+@_with_responses
+def publish_lesson(lesson_id: int):
+    """A draft or reviewed lesson reaches the course's readers (the course's country admins only).
+    ---
+    operationId: publishLesson
+    summary: Publish a lesson
+    tags: [lessons]"""
+    return jsonify(lesson_json(lessons.publish_lesson(current_user, lesson_id)))
+
+
+@bp.post("/lessons/<int:lesson_id>/unpublish")
+@write_access
+@_with_responses
+def unpublish_lesson(lesson_id: int):
+    """Back to draft: a published lesson by the country admins, one in review by its writers too.
+    ---
+    operationId: unpublishLesson
+    summary: Return a lesson to draft
+    tags: [lessons]"""
+    return jsonify(lesson_json(lessons.unpublish_lesson(current_user, lesson_id)))
 
 
 @bp.post("/documents/<int:doc_id>/attachments")

@@ -18,7 +18,7 @@ from wtforms.validators import Optional
 
 from content import attachments, audience, lessons, queries, services
 from content.models import Attachment
-from network import security
+from network import access, security
 from network.api import id_from
 from network.errors import Conflict, DomainError, Invalid, NotFound
 from network.forms import ActionForm
@@ -89,12 +89,14 @@ def lesson(doc_id: int, lesson_id: int):
 
 
 def _lesson_page(found, status: int = 200, **extra: Any):
+    """Numbered and linked among the lessons the user may read, so a draft leaves no gap."""
     course = found.document
-    position = course.lessons.index(found)
+    shown = access.readable_lessons(current_user, course)
+    position = shown.index(found)
     return render_template(
-        "content/lesson.html", doc=course, lesson=found, action=ActionForm(),
-        previous=course.lessons[position - 1] if position else None,
-        next=course.lessons[position + 1] if position + 1 < len(course.lessons) else None, **extra,
+        "content/lesson.html", doc=course, lesson=found, action=ActionForm(), number=position + 1,
+        count=len(shown), previous=shown[position - 1] if position else None,
+        next=shown[position + 1] if position + 1 < len(shown) else None, **extra,
     ), status  # fmt: skip
 
 
@@ -113,7 +115,7 @@ def _show_errors(form: LessonForm, error: Invalid) -> None:
 @bp.route("/documents/<int:doc_id>/lessons/new", methods=["GET", "POST"])
 @signed_in
 def new_lesson(doc_id: int):
-    doc = services.get_editable(current_user, doc_id)
+    doc = lessons.course_for_new_lesson(current_user, doc_id)
     form = LessonForm()
     if form.validate_on_submit():
         data = {"title": form.title.data or "", "body_markdown": form.body_markdown.data or ""}
@@ -131,7 +133,7 @@ def new_lesson(doc_id: int):
 @signed_in
 def edit_lesson(doc_id: int, lesson_id: int):
     found = lessons.get_lesson(current_user, doc_id, lesson_id)
-    doc = services.get_editable(current_user, doc_id)
+    doc, _ = lessons.editable_lesson(current_user, found.id)
     form = LessonForm(obj=found) if request.method == "GET" else LessonForm()
     if request.method == "GET":
         form.revision.data = lessons.latest_revision(found)
@@ -161,6 +163,33 @@ def delete_lesson(doc_id: int, lesson_id: int):
     lessons.delete_lesson(current_user, found.id)
     flash("Lesson deleted.", "success")
     return redirect(url_for("content.document", doc_id=doc_id))
+
+
+STATUS_CHANGES = {
+    "submit": (lessons.submit_lesson, "Lesson submitted for review."),
+    "publish": (lessons.publish_lesson, "Lesson published: the course's readers see it now."),
+    "unpublish": (lessons.unpublish_lesson, "Lesson returned to draft: readers no longer see it."),
+}
+
+
+@bp.route("/documents/<int:doc_id>/lessons/<int:lesson_id>/submit", methods=["POST"],
+          defaults={"change": "submit"})  # fmt: skip
+@bp.route("/documents/<int:doc_id>/lessons/<int:lesson_id>/publish", methods=["POST"],
+          defaults={"change": "publish"})  # fmt: skip
+@bp.route("/documents/<int:doc_id>/lessons/<int:lesson_id>/unpublish", methods=["POST"],
+          defaults={"change": "unpublish"})  # fmt: skip
+@signed_in
+def lesson_status(doc_id: int, lesson_id: int, change: str):
+    """Submit for review, publish, back to draft: buttons on the lesson page."""
+    _posted()
+    found = lessons.get_lesson(current_user, doc_id, lesson_id)
+    service, message = STATUS_CHANGES[change]
+    try:
+        service(current_user, found.id)
+    except Conflict as error:
+        return _lesson_page(found, error.status, status_error=error.message)
+    flash(message, "success")
+    return redirect(url_for(".lesson", doc_id=doc_id, lesson_id=found.id))
 
 
 @bp.route("/documents/<int:doc_id>/lessons/<int:lesson_id>/move", methods=["POST"])
@@ -208,7 +237,7 @@ def course_details(doc_id: int):
 @signed_in
 def upload(doc_id: int):
     _posted()
-    doc = services.get_editable(current_user, doc_id)
+    doc = services.get_readable(current_user, doc_id)  # the service checks who may add files
     lesson_id = lesson_field(request.form.get("lesson_id"))
     upload_file = request.files.get("file")
     try:

@@ -116,7 +116,7 @@ def _load_course_material(people: dict[tuple[str, str], User], keys: dict[str, i
             continue
         admin = people[(doc.country_code, "country_admin")]
         lessons.update_course_details(admin, doc.id, doc.version, course["level"], course["duration_minutes"])
-        made = [lessons.add_lesson(admin, doc.id, lesson) for lesson in course["lessons"]]
+        made = [lessons.add_lesson(admin, doc.id, lesson, publish=True) for lesson in course["lessons"]]
         for spec in course["files"]:
             lesson = made[spec["lesson"] - 1] if spec.get("lesson") else None
             added = attachments.add_attachment(admin, doc.id, io.BytesIO(_demo_file(spec)), spec["name"],

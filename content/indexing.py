@@ -46,6 +46,9 @@ def search_index() -> SearchIndex:
 
 
 def record_for(doc: Document) -> IndexRecord:
+    """What every reader of `doc` may find: published lessons only, and no file of a draft lesson."""
+    lessons = access.published_lessons(doc)
+    shown = {lesson.id for lesson in lessons}
     return IndexRecord(
         id=doc.id,
         version=doc.version,
@@ -54,8 +57,8 @@ def record_for(doc: Document) -> IndexRecord:
         summary=doc.summary or "",
         body=html_text(doc.body_html or ""),
         extra="\n\n".join(
-            [f"{lesson.title}\n{html_text(lesson.body_html or '')}" for lesson in doc.lessons]
-            + [attachment.text for attachment in doc.attachments if attachment.text]
+            [f"{lesson.title}\n{html_text(lesson.body_html or '')}" for lesson in lessons]
+            + [a.text for a in doc.attachments if a.text and (a.lesson_id is None or a.lesson_id in shown)]
         ),
         language=doc.language or "",
         country=doc.country_code,

@@ -1,9 +1,15 @@
-"""Lesson services: a course's ordered lessons, written like the course itself.
+"""Lesson services: a course's ordered lessons, with a workflow of their own.
 
-A lesson has no audience of its own: reading it is reading its course, editing it is editing
-its course. Every write commits, in one transaction, the lesson, its revision, a renumbering
-that keeps positions 1..n, and an `updated` change-log row for the course (whose `updated_at`
-and so its version move too), so the index re-reads the course with its lessons' text.
+A lesson has no audience of its own: a published lesson reads as its course. A lesson added to
+a published course starts as a draft, which the country's contributors edit and submit for
+review and its country admins publish (or take back to draft); a lesson added to a course not
+yet published is "published" at once: it goes out with its course. Who may do what is
+`network.access` (`can_add_lesson`, `can_edit_lesson`, `can_publish_lesson`, `can_read_lesson`);
+a lesson the actor may not read is NotFound.
+
+Every write commits, in one transaction, the lesson, its revision, a renumbering that keeps
+positions 1..n, and a new version of the course with its history entry and `updated`
+change-log row (`services.record_change`), so the index and federation re-read the course.
 """
 
 from __future__ import annotations
@@ -15,10 +21,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from content import changelog, services
+from content import change_notes, services
 from content.models import Document, Lesson, LessonRevision
 from content.rendering import render_markdown
-from network.errors import Conflict, Invalid, NotFound
+from network import access
+from network.errors import Conflict, Forbidden, Invalid, NotFound
 from network.extensions import db
 from network.models import utcnow
 
@@ -34,11 +41,21 @@ def _course(actor: Any, doc_id: int, edit: bool) -> Document:
     return doc
 
 
+def course_for_new_lesson(actor: Any, doc_id: int) -> Document:
+    """The course `actor` may add a lesson to. Raises: NotFound, Forbidden, Invalid (not a course)."""
+    doc = services.get_readable(actor, doc_id)
+    if doc.kind != "course" and access.can_edit(actor, doc):
+        raise Invalid({"kind": "Only courses have lessons; make this document a course first."})
+    if not access.can_add_lesson(actor, doc):
+        raise Forbidden("You may read this course but not add lessons to it.")
+    return doc
+
+
 def get_lesson(actor: Any, doc_id: int, lesson_id: int) -> Lesson:
-    """Raises: NotFound when the lesson is not in this course or the course is not readable."""
+    """Raises: NotFound when the lesson is not in this course, or the actor may not read it."""
     course = _course(actor, doc_id, edit=False)
     lesson = db.session.get(Lesson, lesson_id)
-    if lesson is None or lesson.document_id != course.id:
+    if lesson is None or lesson.document_id != course.id or not access.can_read_lesson(actor, lesson):
         raise NotFound()
     return lesson
 
@@ -51,11 +68,12 @@ def readable_lesson(actor: Any, lesson_id: int) -> Lesson:
     return get_lesson(actor, lesson.document_id, lesson_id)
 
 
-def _editable_lesson(actor: Any, lesson_id: int) -> tuple[Document, Lesson]:
-    lesson = db.session.get(Lesson, lesson_id)
-    if lesson is None:
-        raise NotFound()
-    return _course(actor, lesson.document_id, edit=True), lesson
+def editable_lesson(actor: Any, lesson_id: int) -> tuple[Document, Lesson]:
+    """Raises: NotFound (unreadable), Forbidden (readable but not the actor's to edit)."""
+    lesson = readable_lesson(actor, lesson_id)
+    if not access.can_edit_lesson(actor, lesson):
+        raise Forbidden("You may read this lesson but not edit it.")
+    return lesson.document, lesson
 
 
 def _clean(data: dict[str, Any], partial: bool) -> dict[str, Any]:
@@ -101,9 +119,9 @@ def _place(course: Document, ordered: list[Lesson]) -> None:
     course.lessons = ordered
 
 
-def _touch(actor: Any, course: Document) -> None:
-    course.updated_at = utcnow()
-    changelog.record(course, "updated", actor)
+def _touch(actor: Any, course: Document, note: str) -> None:
+    """The course's new version, history entry and change-log row for a change of its lessons."""
+    services.record_change(actor, course, change_notes.joined(note))
 
 
 def _revise(actor: Any, lesson: Lesson, note: str) -> None:
@@ -129,22 +147,28 @@ def _clamp(position: int | None, most: int) -> int:
     return most if position is None else min(max(position, 1), most)
 
 
-def add_lesson(actor: Any, doc_id: int, data: dict[str, Any]) -> Lesson:
+def add_lesson(actor: Any, doc_id: int, data: dict[str, Any], publish: bool = False) -> Lesson:
     """Add a lesson (at the end, or at `position`, moving later lessons on).
 
-    Raises: NotFound (unreadable course), Forbidden (not editable), Invalid (bad fields, not a course).
+    On a published course it starts as a draft, unless a country admin asks to `publish` it at
+    once. Raises: NotFound (unreadable course), Forbidden (may not add lessons, or `publish`
+    without being the course's admin), Invalid (bad fields, not a course).
     """
-    course = _course(actor, doc_id, edit=True)
+    course = course_for_new_lesson(actor, doc_id)
     values = _clean(data, partial=False)
+    if publish and not access.can_publish(actor, course):
+        raise Forbidden("Only the country admins of the course's country publish its lessons.")
     body = values.get("body_markdown", "")
-    lesson = Lesson(document_id=course.id, title=values["title"], body_markdown=body,
+    status = "draft" if course.status == "published" and not publish else "published"
+    lesson = Lesson(document_id=course.id, title=values["title"], body_markdown=body, status=status,
                     body_html=render_markdown(body).html)  # fmt: skip
     ordered = list(course.lessons)
     ordered.insert(_clamp(values.get("position"), len(ordered) + 1) - 1, lesson)
+    how = " as a draft" if status == "draft" else (" and published" if course.status == "published" else "")
     with _saving():
         _place(course, ordered)
         _revise(actor, lesson, "Created")
-        _touch(actor, course)
+        _touch(actor, course, f"Lesson “{lesson.title}” added{how}")
     return lesson
 
 
@@ -154,7 +178,7 @@ def update_lesson(actor: Any, lesson_id: int, data: dict[str, Any], note: str = 
 
     Raises: NotFound, Forbidden, Invalid, Conflict (someone saved the lesson since `based_on`).
     """
-    course, lesson = _editable_lesson(actor, lesson_id)
+    course, lesson = editable_lesson(actor, lesson_id)
     values = _clean(data, partial=True)
     if based_on is not None and based_on != latest_revision(lesson):
         raise Conflict("This lesson was changed by someone else while you were editing it.")
@@ -164,6 +188,7 @@ def update_lesson(actor: Any, lesson_id: int, data: dict[str, Any], note: str = 
     moved = "position" in values and _clamp(values["position"], len(ordered) + 1) != lesson.position
     if not (text_changed or moved):
         return lesson
+    title = lesson.title
     with _saving():
         if text_changed:
             lesson.title = values.get("title", lesson.title)
@@ -175,7 +200,8 @@ def update_lesson(actor: Any, lesson_id: int, data: dict[str, Any], note: str = 
         if moved:
             ordered.insert(_clamp(values["position"], len(ordered) + 1) - 1, lesson)
             _place(course, ordered)
-        _touch(actor, course)
+        what = ("edited" if text_changed else "") + (" and " if text_changed and moved else "")
+        _touch(actor, course, change_notes.joined(f"Lesson “{title}” {what}{'moved' if moved else ''}", note))
     return lesson
 
 
@@ -200,21 +226,65 @@ def reorder(actor: Any, doc_id: int, lesson_ids: list[int]) -> list[Lesson]:
     if [lesson.id for lesson in course.lessons] != lesson_ids:
         with _saving():
             _place(course, ordered)
-            _touch(actor, course)
+            _touch(actor, course, "Lessons reordered")
     return ordered
 
 
 def delete_lesson(actor: Any, lesson_id: int) -> int:
     """Delete a lesson (and its attachments); the later lessons move up. Returns the course id."""
-    course, lesson = _editable_lesson(actor, lesson_id)
+    course, lesson = editable_lesson(actor, lesson_id)
     with _saving():
         remaining = [other for other in course.lessons if other.id != lesson.id]
         course.lessons.remove(lesson)
         db.session.delete(lesson)
         db.session.flush()
         _place(course, remaining)
-        _touch(actor, course)
+        _touch(actor, course, f"Lesson “{lesson.title}” deleted")
     return course.id
+
+
+def _set_status(actor: Any, lesson: Lesson, status: str, note: str) -> Lesson:
+    """The lesson's new status, its revision and the course's new version, in one transaction."""
+    with _saving():
+        lesson.status = status
+        lesson.updated_at = utcnow()
+        _revise(actor, lesson, note)
+        _touch(actor, lesson.document, f"Lesson “{lesson.title}”: {note.lower()}")
+    return lesson
+
+
+def submit_lesson(actor: Any, lesson_id: int) -> Lesson:
+    """A draft goes to the country admins for review. Raises: NotFound, Forbidden, Conflict."""
+    _, lesson = editable_lesson(actor, lesson_id)
+    if lesson.status != "draft":
+        raise Conflict("Only a draft lesson can be submitted for review.")
+    return _set_status(actor, lesson, "review", "Submitted for review")
+
+
+def publish_lesson(actor: Any, lesson_id: int) -> Lesson:
+    """Readers of the course see the lesson from now on. Raises: NotFound, Forbidden, Conflict."""
+    lesson = readable_lesson(actor, lesson_id)
+    if not access.can_publish_lesson(actor, lesson):
+        raise Forbidden("Only the country admins of the course's country publish its lessons.")
+    if lesson.status == "published":
+        raise Conflict("This lesson is already published.")
+    return _set_status(actor, lesson, "published", "Published")
+
+
+def unpublish_lesson(actor: Any, lesson_id: int) -> Lesson:
+    """Back to draft: the admins take back a published lesson; its writers one in review.
+
+    Raises: NotFound, Forbidden, Conflict (already a draft).
+    """
+    lesson = readable_lesson(actor, lesson_id)
+    allowed = access.can_publish_lesson(actor, lesson) or (
+        lesson.status == "review" and access.can_edit_lesson(actor, lesson)
+    )
+    if not allowed:
+        raise Forbidden("Only the country admins of the course's country take a published lesson back.")
+    if lesson.status == "draft":
+        raise Conflict("This lesson is a draft already.")
+    return _set_status(actor, lesson, "draft", "Returned to draft")
 
 
 def latest_revision(lesson: Lesson) -> int:

@@ -36,6 +36,7 @@ _LANGUAGE_NAMES = {
 }
 LANGUAGES = {code: _LANGUAGE_NAMES[code] for code in ANALYSED_LANGUAGES}
 LEVELS = ("introductory", "intermediate", "advanced")
+LESSON_STATUSES = ("draft", "review", "published")
 CHANGE_ACTIONS = (
     "created",
     "updated",
@@ -194,10 +195,13 @@ class ChangeLog(db.Model):
 
 
 class Lesson(db.Model):
-    """An ordered part of a course; it has no audience of its own: it reads as its course does.
+    """An ordered part of a course; it has no audience of its own: it reads as its course does,
+    once published. A lesson added to a published course starts as a draft that its country's
+    contributors write and submit and its country admins publish (`network.access`).
 
-    Positions run 1..n without gaps; the unique constraint makes a duplicate impossible even
-    under concurrent writers (services renumber in two steps to stay within it).
+    Positions run 1..n without gaps over all lessons, drafts included; the unique constraint
+    makes a duplicate impossible even under concurrent writers (services renumber in two steps
+    to stay within it).
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -206,6 +210,9 @@ class Lesson(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     body_markdown: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
+    # Copies received from peers and lessons of unpublished courses are "published": they
+    # show whenever their course does.
+    status: Mapped[str] = mapped_column(String(12), default="published", server_default="published")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -215,6 +222,10 @@ class Lesson(db.Model):
     )
 
     __table_args__ = (UniqueConstraint("document_id", "position"), {"sqlite_autoincrement": True})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
 
 
 class LessonRevision(db.Model):

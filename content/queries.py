@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from content.models import Document, Topic
+from content.models import Document, Lesson, Topic
 from network import access, paging
 from network.extensions import db
 
@@ -68,6 +68,19 @@ def review_queue(actor: Any) -> list[Document]:
         .order_by(Document.updated_at)
     )
     return list(db.session.scalars(query).unique())
+
+
+def lessons_in_review(actor: Any) -> list[Lesson]:
+    """Lessons of the actor's country's courses submitted for review (empty for non-admins)."""
+    if actor.role != "country_admin":
+        return []
+    query = (
+        db.select(Lesson).join(Document, Lesson.document_id == Document.id)
+        .where(Document.country_code == actor.country_code, Document.origin_node.is_(None))
+        .where(Lesson.status == "review")
+        .order_by(Lesson.updated_at)
+    )  # fmt: skip
+    return [lesson for lesson in db.session.scalars(query) if access.can_publish_lesson(actor, lesson)]
 
 
 def withdrawn(actor: Any) -> list[Document]:

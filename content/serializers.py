@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from content.models import Document
+from network import access
 from network.urls import external_url
 
 
@@ -39,21 +40,27 @@ def document_summary(doc: Document) -> dict[str, Any]:
     }
 
 
-def document_full(doc: Document) -> dict[str, Any]:
+def document_full(doc: Document, viewer: Any) -> dict[str, Any]:
+    """The document as `viewer` may read it: a course lists the lessons they may read, numbered
+    among those (a reader's list has no gap where a draft is), with their status."""
     data = document_summary(doc)
     data["body_markdown"] = doc.body_markdown
     data["body_html"] = doc.body_html
     data["translation_of"] = doc.translation_of_id
+    shown = access.readable_lessons(viewer, doc) if doc.kind == "course" else []
+    shown_ids = {lesson.id for lesson in shown}
     data["attachments"] = [
         {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
          "url": external_url("course_api.download", attachment_id=a.id)}
-        for a in doc.attachments
+        for a in doc.attachments if a.lesson_id is None or a.lesson_id in shown_ids
     ]  # fmt: skip
     if doc.kind == "report":
         data.update(report_fields(doc))
     if doc.kind == "course":
-        data["lessons"] = [{"id": lesson.id, "title": lesson.title, "position": lesson.position}
-                           for lesson in doc.lessons]  # fmt: skip
+        data["lessons"] = [
+            {"id": lesson.id, "title": lesson.title, "position": number, "status": lesson.status}
+            for number, lesson in enumerate(shown, 1)
+        ]
         data["level"], data["duration_minutes"] = doc.level, doc.duration_minutes
     return data
 

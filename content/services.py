@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from content import changelog, fields
+from content import change_notes, changelog, fields
 from content.models import Document, DocumentShare, Revision
 from content.rendering import render_markdown
 from network import access, audit
@@ -140,6 +140,18 @@ def _add_revision(actor: Any, doc: Document, note: str = "") -> Revision:
     return revision
 
 
+def record_change(actor: Any, doc: Document, note: str, action: str = "updated") -> None:
+    """A new version of `doc`, with its history entry and its change-log row, in the caller's
+    transaction. Every change that moves the version comes here, once per transaction, so the
+    version a reader sees is always the number of history entries (call after the last change
+    to the document's row: the flush here is the one that moves the version).
+    """
+    doc.updated_at = utcnow()
+    db.session.flush()
+    _add_revision(actor, doc, note)
+    changelog.record(doc, action, actor)
+
+
 @contextmanager
 def _saving() -> Iterator[None]:
     """One transaction for the document, its revision and its log row, committed together.
@@ -201,7 +213,7 @@ def create_document(actor: Any, data: dict[str, Any], publish: bool = False) -> 
     with _saving():
         db.session.add(doc)
         db.session.flush()
-        _add_revision(actor, doc, "Created")
+        _add_revision(actor, doc, "Created and published" if publish else "Created")
         changelog.record(doc, "published" if publish else "created", actor)
         if publish:
             audit.record_document(actor, "document.published", doc, **_audience(doc))
@@ -238,32 +250,32 @@ def update_document(actor: Any, doc_id: int, version: int, data: dict[str, Any],
             raise Invalid({"level": "Only courses have a level and a duration."})
     _check_report(doc, values)
     with _saving():
-        before = _audience(doc)
+        before, was = _audience(doc), change_notes.snapshot(doc)
         changed = _apply(doc, values)
-        _audit_audience(actor, doc, before)
         if changed:
-            doc.updated_at = utcnow()
-            if changed & set(CONTENT):
-                _add_revision(actor, doc, note)
             audience_changed = bool(changed & set(fields.AUDIENCE))
-            changelog.record(doc, "visibility_changed" if audience_changed else "updated", actor)
+            what = change_notes.describe(was, change_notes.snapshot(doc))
+            record_change(actor, doc, change_notes.joined(note, what),
+                          "visibility_changed" if audience_changed else "updated")  # fmt: skip
+        _audit_audience(actor, doc, before)
     return doc
 
 
 def _set_status(
-    actor: Any, doc: Document, status: str, action: str, audience: dict[str, Any] | None = None,
+    actor: Any, doc: Document, status: str, action: str, note: str, audience: dict[str, Any] | None = None,
     audited: str | None = None,
 ) -> Document:  # fmt: skip
-    """`audited`: the audit action this change is recorded under, if it is one the log keeps."""
+    """`note`: the history entry's; `audited`: the audit action this change is recorded under,
+    if it is one the log keeps."""
     with _saving():
-        before = _audience(doc)
+        before, was = _audience(doc), change_notes.snapshot(doc)
         if audience:
             _apply(doc, audience)
         if status == "published":
             doc.published_at = doc.published_at or utcnow()
         doc.status = status
-        doc.updated_at = utcnow()
-        changelog.record(doc, action, actor)
+        what = change_notes.describe(was, change_notes.snapshot(doc))
+        record_change(actor, doc, change_notes.joined(note, what), action)
         if audited:
             audit.record_document(actor, audited, doc, **_audience(doc))
             _audit_audience(actor, doc, before)
@@ -274,14 +286,14 @@ def submit_for_review(actor: Any, doc_id: int) -> Document:
     doc = get_editable(actor, doc_id)
     if doc.status != "draft":
         raise Conflict("Only a draft can be submitted for review.")
-    return _set_status(actor, doc, "review", "submitted")
+    return _set_status(actor, doc, "review", "submitted", "Submitted for review")
 
 
 def return_to_draft(actor: Any, doc_id: int) -> Document:
     doc = get_editable(actor, doc_id)
     if doc.status not in ("review", "withdrawn"):
         raise Conflict("Only a document in review or withdrawn goes back to draft.")
-    return _set_status(actor, doc, "draft", "returned")
+    return _set_status(actor, doc, "draft", "returned", "Returned to draft")
 
 
 def publish(
@@ -304,14 +316,16 @@ def publish(
     if problems:
         raise Invalid(problems)
     _check_audience(actor, doc, values)
-    return _set_status(actor, doc, "published", "published", values, audited="document.published")
+    return _set_status(
+        actor, doc, "published", "published", "Published", values, audited="document.published"
+    )
 
 
 def unpublish(actor: Any, doc_id: int) -> Document:
     doc = _publishable(actor, doc_id)
     if doc.status != "published":
         raise Conflict("Only a published document can be withdrawn.")
-    return _set_status(actor, doc, "withdrawn", "unpublished", audited="document.withdrawn")
+    return _set_status(actor, doc, "withdrawn", "unpublished", "Withdrawn", audited="document.withdrawn")
 
 
 def delete_document(actor: Any, doc_id: int) -> None:
@@ -325,5 +339,5 @@ def delete_document(actor: Any, doc_id: int) -> None:
         audit.record_document(actor, "document.deleted", doc)
         for translation in db.session.scalars(translations):
             translation.translation_of = None
-            changelog.record(translation, "updated", actor)
+            record_change(actor, translation, f"Translation of: {doc.id} → — (that document was deleted)")
         db.session.delete(doc)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from content import audience, queries, revisions, services
+from content import audience, exporting, queries, revisions, services
 from content.editing import document_form, form_values, publish_form
 from content.models import KINDS, LANGUAGES, VISIBILITIES, Topic
 from content.rendering import render_markdown
-from network import access
+from network import access, security
 from network.api import PAGE_MAX, id_from
 from network.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from network.extensions import db
@@ -85,6 +85,22 @@ def document(doc_id: int):
     )  # fmt: skip
 
 
+@bp.route("/documents/<int:doc_id>/export.md", defaults={"extension": "md"})
+@bp.route("/documents/<int:doc_id>/export.html", defaults={"extension": "html"})
+def export(doc_id: int, extension: str):
+    """The document as a file to keep: Markdown or self-contained HTML (404 for whoever may not
+    read it); a course with the lessons the user may read."""
+    found, text = (exporting.markdown if extension == "md" else exporting.html)(current_user, doc_id)
+    response = Response(text, mimetype="text/markdown" if extension == "md" else "text/html")
+    name = exporting.filename(found.doc, extension)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"  # what one reader may read, kept by nobody else
+    response.headers["Vary"] = "Cookie, Authorization"
+    if extension == "html":
+        response.headers["Content-Security-Policy"] = security.EXPORT_POLICY
+    return response
+
+
 @bp.route("/drafts")
 @signed_in
 def drafts():
@@ -97,7 +113,8 @@ def drafts():
 @bp.route("/review")
 @admin
 def review():
-    return render_template("content/review.html", docs=queries.review_queue(current_user))
+    return render_template("content/review.html", docs=queries.review_queue(current_user),
+                           lessons=queries.lessons_in_review(current_user))  # fmt: skip
 
 
 def _show_errors(form, error: Invalid, fallback: str = "title") -> None:

@@ -10,6 +10,7 @@ from flask import current_app
 
 from content.models import KINDS, LANGUAGES, URGENCIES, Document
 from federation import keys
+from network import access
 from network.urls import external_url
 
 CONTENT_FIELDS = ("kind", "visibility", "shared_with", "status", "title", "summary", "body_markdown",
@@ -23,8 +24,10 @@ class BadItem(ValueError):
 
 
 def document_payload(doc: Document, origin: str) -> dict[str, Any]:
-    """Everything a peer needs to show, search and serve a read-only copy."""
-    lesson_positions = {lesson.id: lesson.position for lesson in doc.lessons}
+    """Everything a peer needs to show, search and serve a read-only copy: the published
+    lessons only, numbered 1..n among themselves, and no file of a draft lesson."""
+    published = access.published_lessons(doc)
+    lesson_positions = {lesson.id: number for number, lesson in enumerate(published, 1)}
     return {
         "uid": str(doc.id),
         "origin": origin,
@@ -44,13 +47,13 @@ def document_payload(doc: Document, origin: str) -> dict[str, Any]:
         "year": doc.year,
         "translations": [str(doc.translation_of_id)] if doc.translation_of_id else [],
         "lessons": [
-            {"position": lesson.position, "title": lesson.title, "body_markdown": lesson.body_markdown}
-            for lesson in doc.lessons
+            {"position": number, "title": lesson.title, "body_markdown": lesson.body_markdown}
+            for number, lesson in enumerate(published, 1)
         ],
         "attachments": [
             {"sha256": a.sha256, "size": a.size, "filename": a.filename, "content_type": a.content_type,
              "lesson": lesson_positions.get(a.lesson_id)}
-            for a in doc.attachments
+            for a in doc.attachments if a.lesson_id is None or a.lesson_id in lesson_positions
         ],  # fmt: skip
         "report": _report(doc),
         "deleted": False,

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import and_, false, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from content.models import Document, DocumentShare
+from content.models import Document, DocumentShare, Lesson
 from network.audit import AuditEntry
 
 PUBLIC = "public"
@@ -169,6 +169,51 @@ def can_delete(user: Any, doc: Document) -> bool:
 def can_see_history(user: Any, doc: Document) -> bool:
     """Revisions go to the owning country's contributors and admins only (DESIGN section 2)."""
     return can_read(user, doc) and can_create(user) and user.country_code == doc.country_code
+
+
+def _writes_for(user: Any, country_code: str) -> bool:
+    return can_create(user) and user.country_code == country_code
+
+
+def can_add_lesson(user: Any, course: Document) -> bool:
+    """Who edits the course adds lessons; to a published course, every contributor of its
+    country too (the lesson starts as a draft, so nothing reaches readers unreviewed)."""
+    if can_edit(user, course):
+        return True
+    return (
+        can_read(user, course) and not course.origin_node and course.kind == "course"
+        and course.status == "published" and _writes_for(user, course.country_code)
+    )  # fmt: skip
+
+
+def can_edit_lesson(user: Any, lesson: Lesson) -> bool:
+    """Course editors edit every lesson; the country's contributors its draft and review ones."""
+    course = lesson.document
+    if can_edit(user, course):
+        return True
+    return can_add_lesson(user, course) and lesson.status in EDITABLE_BY_AUTHOR
+
+
+def can_publish_lesson(user: Any, lesson: Lesson) -> bool:
+    """Publishing a lesson, and taking it back to draft, belong to the course's admins."""
+    return can_publish(user, lesson.document)
+
+
+def can_read_lesson(user: Any, lesson: Lesson | None) -> bool:
+    """A published lesson reads as its course; a draft or one in review only to its writers."""
+    if lesson is None or not can_read(user, lesson.document):
+        return False
+    return lesson.status == "published" or can_edit_lesson(user, lesson) or can_publish_lesson(user, lesson)
+
+
+def readable_lessons(user: Any, course: Document) -> list[Lesson]:
+    """The course's lessons `user` may read, in order (their place among these is their number)."""
+    return [lesson for lesson in course.lessons if can_read_lesson(user, lesson)]
+
+
+def published_lessons(course: Document) -> list[Lesson]:
+    """What every reader of the course sees: the index and the federation feed carry these only."""
+    return [lesson for lesson in course.lessons if lesson.status == "published"]
 
 
 def can_manage_users(user: Any, country_code: str) -> bool:

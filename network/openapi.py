@@ -157,11 +157,17 @@ schemas:
       sources: {type: array, items: {type: string}, description: "Reports only: source links."}
       lessons:
         type: array
-        description: Courses only, in order.
+        description: >-
+          Courses only, in order: the lessons the caller may read (readers the published ones,
+          the country's writers drafts and lessons in review too), `position` counted among them.
         items:
           type: object
-          required: [id, title, position]
-          properties: {id: {type: integer}, title: {type: string}, position: {type: integer}}
+          required: [id, title, position, status]
+          properties:
+            id: {type: integer}
+            title: {type: string}
+            position: {type: integer}
+            status: {$ref: '#/components/schemas/LessonStatus'}
   DocumentList:
     type: object
     required: [items, total, page, per_page]
@@ -407,14 +413,22 @@ schemas:
             required: [value, count]
             properties: {value: {}, count: {type: integer}}
       suggestion: {type: string, nullable: true}
+  LessonStatus:
+    type: string
+    enum: [draft, review, published]
+    description: >-
+      A lesson added to a published course starts as `draft`; `POST /lessons/{id}/submit` sends it
+      to `review`, a country admin's `POST /lessons/{id}/publish` makes it `published` and
+      `POST /lessons/{id}/unpublish` takes it back to `draft`. Only published lessons reach readers.
   Lesson:
     type: object
-    required: [id, title, position]
+    required: [id, title, position, status]
     properties:
       id: {type: integer}
       document_id: {type: integer, description: The course.}
       title: {type: string}
-      position: {type: integer}
+      position: {type: integer, description: "Place among all the course's lessons, drafts included."}
+      status: {$ref: '#/components/schemas/LessonStatus'}
       body_markdown: {type: string}
       body_html: {type: string}
   LessonWrite:

@@ -24,6 +24,10 @@ PERMISSIONS_POLICY = ", ".join(
 )  # fmt: skip
 # An attachment shown inline runs nothing and loads nothing, and no page may frame it.
 FILE_POLICY = "default-src 'none'; sandbox; frame-ancestors 'none'"
+# An exported document: its own inline style and embedded (data:) images, nothing else, no script.
+EXPORT_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
+)
 # Chromium's PDF viewer breaks under `sandbox` or `default-src` on the PDF itself (crbug 271452).
 PDF_POLICY = "frame-ancestors 'none'"
 _IMAGE_SOURCE = re.compile(r"(https?://)?(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:[0-9]{1,5})?", re.IGNORECASE)

@@ -28,7 +28,8 @@ def test_admin_uploads_a_pdf_and_a_reader_downloads_it(
     reader = make_user("TH", "reader")
     course = make_document("ID", "network", "published", kind="course", title="Crisis Communication Clinic")
     ids = [
-        lessons.add_lesson(admin, course.id, {"title": title}).id for title in ("Alpha", "Bravo", "Charlie")
+        lessons.add_lesson(admin, course.id, {"title": title}, publish=True).id
+        for title in ("Alpha", "Bravo", "Charlie")
     ]
     course_path, admin_email, reader_email = f"/documents/{course.id}", admin.email, reader.email
     db.session.commit()

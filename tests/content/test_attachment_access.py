@@ -44,7 +44,7 @@ def test_downloads_and_lessons_follow_the_document(case, app, client, make_user,
     doc = make_document(OWNER, visibility, status, shared_with=[SHARED] if visibility == "countries" else [],
                         kind="course", title="Matrix course")  # fmt: skip
     admin = make_user(OWNER, "country_admin")
-    lesson = lessons.add_lesson(admin, doc.id, {"title": "Lesson secret-lesson-title"})
+    lesson = lessons.add_lesson(admin, doc.id, {"title": "Lesson secret-lesson-title"}, publish=True)
     pdf = attachments.add_attachment(admin, doc.id, io.BytesIO(make_pdf([["x"]])), "handout.pdf")
     image = attachments.add_attachment(admin, doc.id, io.BytesIO(make_png()), "map.png", lesson_id=lesson.id)
     ids = (pdf.id, image.id, lesson.id)  # read before the session forgets them at sign-in

@@ -229,8 +229,8 @@ def test_the_page_form_shows_errors_with_a_4xx_and_stores_nothing(app, client, l
 
 
 def test_lesson_attachments_and_images_in_markdown(client, login, admin, course, make_user):
-    lesson = lessons.add_lesson(admin, course.id, {"title": "Maps"})
-    other = lessons.add_lesson(admin, course.id, {"title": "Other"})
+    lesson = lessons.add_lesson(admin, course.id, {"title": "Maps"}, publish=True)
+    other = lessons.add_lesson(admin, course.id, {"title": "Other"}, publish=True)
     headers = bearer(admin)
     image = upload(client, course.id, "map.png", make_png(), headers, lesson_id=str(lesson.id)).get_json()
     assert image["lesson_id"] == lesson.id

@@ -140,7 +140,7 @@ def test_the_lesson_api(client, admin, course, make_user):
 
 
 def test_the_lesson_api_refuses_by_the_policy(client, admin, course, make_user, make_document):
-    lesson = lessons.add_lesson(admin, course.id, {"title": "Kept"})
+    lesson = lessons.add_lesson(admin, course.id, {"title": "Kept"}, publish=True)
     url = f"/api/v1/lessons/{lesson.id}"
     assert client.patch(url, json={"title": "x"}).status_code == 401
     assert client.patch(url, json={"title": "x"}, headers=bearer(admin, "read")).status_code == 403
@@ -158,8 +158,8 @@ def test_the_lesson_api_refuses_by_the_policy(client, admin, course, make_user, 
 
 
 def test_lesson_pages_navigate_and_follow_the_course(client, login, admin, course, make_user, make_document):
-    ids = [lessons.add_lesson(admin, course.id, {"title": f"Lesson {n}", "body_markdown": f"Body {n}"}).id
-           for n in (1, 2, 3)]  # fmt: skip
+    ids = [lessons.add_lesson(admin, course.id, {"title": f"Lesson {n}", "body_markdown": f"Body {n}"},
+                              publish=True).id for n in (1, 2, 3)]  # fmt: skip
     lessons.update_course_details(
         admin, course.id, db.session.get(Document, course.id).version, "advanced", 95
     )
@@ -240,9 +240,11 @@ def test_course_details_form(client, login, admin, course):
 def test_lesson_text_is_searched_with_the_course_for_its_readers_only(
     admin, course, make_user, make_document
 ):
-    lessons.add_lesson(admin, course.id, {"title": "Sandbags", "body_markdown": "The **quorvandel** drill."})
+    text = {"title": "Sandbags", "body_markdown": "The **quorvandel** drill."}
+    lessons.add_lesson(admin, course.id, text, publish=True)
     private = make_document("ID", "country", "published", kind="course", language="en")
-    lessons.add_lesson(admin, private.id, {"title": "Secret", "body_markdown": "The zembrotian method."})
+    secret = {"title": "Secret", "body_markdown": "The zembrotian method."}
+    lessons.add_lesson(admin, private.id, secret, publish=True)
     indexing.drain()
     reader_th, reader_id = make_user("TH", "reader"), make_user("ID", "reader")
     assert [doc.id for doc, _ in search(reader_th, "quorvandel").items] == [course.id]

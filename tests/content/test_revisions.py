@@ -4,11 +4,13 @@ the owning country's writers only (DESIGN section 2); diffs are escaped; restore
 from __future__ import annotations
 
 import html
+import io
 import re
 
 import pytest
 
-from content import revisions, services
+from content import attachments, revisions, services
+from content.demo_files import make_pdf
 from content.models import ChangeLog, Document, Revision
 from network.errors import NotFound
 from network.extensions import db
@@ -38,10 +40,10 @@ def _three_revisions(make_user, make_document, visibility="public", status="publ
     return _fresh(doc.id)
 
 
-def test_every_content_save_writes_a_numbered_revision(client, make_user, make_document, login):
+def test_every_version_is_a_numbered_revision_saying_what_changed(client, make_user, make_document, login):
     doc = _three_revisions(make_user, make_document)
     admin = make_user("ID", "country_admin")
-    # Audience and metadata changes are not content: no revision.
+    # Audience and metadata changes make versions too, each with its history entry.
     services.update_document(admin, doc.id, _fresh(doc.id).version, {"visibility": "network"})
     services.update_document(admin, doc.id, _fresh(doc.id).version, {"tags": ["consular"]})
     # A save through the editor, with its note.
@@ -65,15 +67,22 @@ def test_every_content_save_writes_a_numbered_revision(client, make_user, make_d
     assert saved.status_code == 302, saved.get_data(as_text=True)[:400]
 
     revs = _revisions(doc.id)
-    assert [r.number for r in revs] == [1, 2, 3, 4]
-    assert [(r.title, r.summary, r.body_markdown) for r in revs] == [
-        ("First title", "", "alpha\nbeta"),
-        ("Second title", "", "alpha\nbeta"),
+    assert [r.number for r in revs] == list(range(1, _fresh(doc.id).version + 1))
+    assert [r.note for r in revs] == [
+        "Created",
+        "Submitted for review",
+        "Published — Visibility: country → public",
+        "Edited title",
+        "Edited text",
+        "Visibility: public → network",
+        "Tags: — → consular",
+        "Added a summary — Edited summary",
+    ]
+    assert [(r.title, r.summary, r.body_markdown) for r in revs][-3:] == [
+        ("Second title", "", "alpha\ngamma"),
         ("Second title", "", "alpha\ngamma"),
         ("Second title", "Now with a summary.", "alpha\ngamma"),
     ]
-    assert revs[0].note == "Created"
-    assert revs[-1].note == "Added a summary"
     assert revs[-1].author_id == admin.id
 
 
@@ -82,8 +91,8 @@ def test_revision_numbers_are_per_document(make_user, make_document):
     two = make_document("ID", "public", "published")
     admin = make_user("ID", "country_admin")
     services.update_document(admin, one.id, _fresh(one.id).version, {"title": "One, again"})
-    assert [r.number for r in _revisions(one.id)] == [1, 2]
-    assert [r.number for r in _revisions(two.id)] == [1]
+    assert [r.number for r in _revisions(one.id)] == [1, 2, 3, 4]  # created, submitted, published, edited
+    assert [r.number for r in _revisions(two.id)] == [1, 2, 3]
 
 
 # ------------------------------------------------------------------------------------------
@@ -170,7 +179,7 @@ def test_the_diff_shows_removed_and_added_lines_escaped(client, make_user, make_
         admin, doc.id, _fresh(doc.id).version, {"body_markdown": "keep me\nnew <b>bold</b> line"}
     )
     login(admin)
-    page = client.get(f"/documents/{doc.id}/diff?from=1&to=2")
+    page = client.get(f"/documents/{doc.id}/diff?from=1&to={_fresh(doc.id).version}")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
 
@@ -206,15 +215,15 @@ def test_restore_adds_a_revision_with_the_old_text(client, make_user, make_docum
     assert "beta" in after.body_html and "gamma" not in after.body_html
     assert after.version == version + 1
     revs = _revisions(doc.id)
-    assert [r.number for r in revs] == [1, 2, 3, 4]
+    assert [r.number for r in revs] == list(range(1, after.version + 1))
     assert (revs[-1].title, revs[-1].body_markdown, revs[-1].note) == (
         "First title",
         "alpha\nbeta",
-        "Restored revision 1",
+        "Restored revision 1 — Edited title, text",
     )
     assert revs[-1].author_id == admin.id
     # Nothing is rewritten: the earlier revisions are as they were.
-    assert [r.title for r in revs[:3]] == ["First title", "Second title", "Second title"]
+    assert [r.title for r in revs[:-1]] == ["First title"] * 3 + ["Second title"] * 2
     rows = list(
         db.session.scalars(
             db.select(ChangeLog).where(ChangeLog.document_id == doc.id).order_by(ChangeLog.seq)
@@ -228,10 +237,10 @@ def test_restore_through_the_service(make_user, make_document):
     doc = _three_revisions(make_user, make_document)
     admin = make_user("ID", "country_admin")
     version = doc.version
-    revisions.restore(admin, doc.id, 2, version)
+    revisions.restore(admin, doc.id, 4, version)  # 1-3: created, submitted, published; 4: the new title
     after = _fresh(doc.id)
     assert (after.title, after.body_markdown, after.version) == ("Second title", "alpha\nbeta", version + 1)
-    assert _revisions(doc.id)[-1].note == "Restored revision 2"
+    assert _revisions(doc.id)[-1].note == "Restored revision 4 — Edited text"
 
 
 def test_outsiders_cannot_restore(client, make_user, make_document, login):
@@ -239,4 +248,41 @@ def test_outsiders_cannot_restore(client, make_user, make_document, login):
     login(make_user("TH", "country_admin"))
     assert client.post(f"/documents/{doc.id}/revisions/1/restore").status_code in (403, 404)
     assert _fresh(doc.id).title == "Second title"
-    assert [r.number for r in _revisions(doc.id)] == [1, 2, 3]
+    assert [r.number for r in _revisions(doc.id)] == [1, 2, 3, 4, 5]
+
+
+# ------------------------------------------------------------------------------------------
+# Versions and history agree
+# ------------------------------------------------------------------------------------------
+
+
+def test_every_version_has_its_history_entry_with_a_note(client, make_user, login):
+    """Uploads, publishing and metadata changes raise the version: each has its entry."""
+    writer, admin = make_user("ID", "contributor"), make_user("ID", "country_admin")
+    doc = services.create_document(writer, {"title": "Consular hotline", "body_markdown": "Text."})
+    added = attachments.add_attachment(writer, doc.id, io.BytesIO(make_pdf([["x"]])), "report.pdf")
+    services.submit_for_review(writer, doc.id)
+    services.publish(admin, doc.id, "network")
+    services.update_document(admin, doc.id, _fresh(doc.id).version, {"tags": ["hotline"], "year": 2025})
+    attachments.delete_attachment(admin, added.id)
+    services.unpublish(admin, doc.id)
+
+    revs = _revisions(doc.id)
+    assert _fresh(doc.id).version == len(revs) == 7
+    assert [(r.number, r.note) for r in revs] == [
+        (1, "Created"),
+        (2, "Attachment report.pdf added"),
+        (3, "Submitted for review"),
+        (4, "Published — Visibility: country → network"),
+        (5, "Tags: — → hotline · Year: — → 2025"),
+        (6, "Attachment report.pdf removed"),
+        (7, "Withdrawn"),
+    ]
+    versions = db.session.scalars(
+        db.select(ChangeLog.version).where(ChangeLog.document_id == doc.id).order_by(ChangeLog.seq)
+    ).all()
+    assert versions == list(range(1, 8))  # one log row per version, each naming its own
+    login(admin)
+    page = client.get(f"/documents/{doc.id}/history").get_data(as_text=True)
+    assert "Attachment report.pdf added" in html.unescape(page)
+    assert f"Version {_fresh(doc.id).version}" in client.get(f"/documents/{doc.id}").get_data(as_text=True)

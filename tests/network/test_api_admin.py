@@ -79,7 +79,7 @@ def test_a_revision_is_restored_through_the_api(client, make_user, make_document
     assert restored.status_code == 200
     assert restored.get_json()["body_markdown"] == "Old text."
     notes = db.session.scalars(db.select(Revision.note).where(Revision.document_id == doc.id)).all()
-    assert "Restored revision 1" in notes
+    assert "Restored revision 1 — Edited text" in notes
     reader = make_user("ID", "reader")
     assert client.post(f"/api/v1/documents/{doc.id}/revisions/1/restore", headers=bearer(reader),
                        json={"version": restored.get_json()["version"]}).status_code == 404  # fmt: skip

@@ -175,7 +175,13 @@ def test_a_trainer_and_an_admin_take_a_course_from_draft_to_withdrawn(client, ma
     assert client.get(f"/api/v1/documents/{doc['id']}", headers=bearer(thai, "read")).status_code == 200
 
     history = client.get(f"/api/v1/documents/{doc['id']}/revisions", headers=as_trainer).get_json()["items"]
-    assert [r["number"] for r in history] == [2, 1] and history[0]["note"] == "wider audience"
+    assert [(r["number"], r["note"]) for r in history] == [
+        (4, "Published — Visibility: country → countries · Shared with: — → TH"),
+        (3, "Submitted for review"),
+        (2, "wider audience — Edited summary"),
+        (1, "Created"),
+    ]
+    assert published.get_json()["version"] == 4
 
     assert client.post(f"/api/v1/documents/{doc['id']}/publish", headers=as_admin).status_code == 409
     assert (

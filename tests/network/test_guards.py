@@ -19,6 +19,7 @@ PUBLIC = {
     "content.country": "a country's page, filtered by the access policy",
     "content.topic": "a topic's page, filtered by the access policy",
     "content.document": "one document, through services.get_readable",
+    "content.export": "one document as a file, through exporting.gather (services.get_readable)",
     "auth.login": "signing in",
     "auth.accept_invite": "the signed invitation link is the credential",
     "auth.forgot_password": "asking for a reset link; the same answer for any address",
