@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
@@ -18,10 +19,10 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 VISIBILITY_CHOICES = [
-    SelectChoice("public", "Public: everyone on the web"),
-    SelectChoice("network", "Network: every member country"),
-    SelectChoice("countries", "Selected countries"),
-    SelectChoice("country", "Our ministry only"),
+    SelectChoice("public", _l("Public: everyone on the web")),
+    SelectChoice("network", _l("Network: every member country")),
+    SelectChoice("countries", _l("Selected countries")),
+    SelectChoice("country", _l("Our ministry only")),
 ]
 
 
@@ -33,27 +34,27 @@ class MultiCheckboxField(SelectMultipleField):
 class DocumentForm(FlaskForm):
     """Validation of values lives in the service (`content.fields`), shared with the API."""
 
-    title = StringField("Title")
-    summary = TextAreaField("Summary")
-    body_markdown = TextAreaField("Body (Markdown)")
-    kind = SelectField("Kind", validate_choice=False)
-    language = SelectField("Language", validate_choice=False)
-    topics = MultiCheckboxField("Topics", validate_choice=False)
-    tags = StringField("Tags (comma-separated)")
-    year = StringField("Year")
-    translation_of = SelectField("Translation of", validate_choice=False)
+    title = StringField(_l("Title"))
+    summary = TextAreaField(_l("Summary"))
+    body_markdown = TextAreaField(_l("Body (Markdown)"))
+    kind = SelectField(_l("Kind"), validate_choice=False)
+    language = SelectField(_l("Language"), validate_choice=False)
+    topics = MultiCheckboxField(_l("Topics"), validate_choice=False)
+    tags = StringField(_l("Tags (comma-separated)"))
+    year = StringField(_l("Year"))
+    translation_of = SelectField(_l("Translation of"), validate_choice=False)
     visibility = RadioField(
-        "Who may read it once published", choices=VISIBILITY_CHOICES, validate_choice=False
+        _l("Who may read it once published"), choices=VISIBILITY_CHOICES, validate_choice=False
     )
-    shared_with = MultiCheckboxField("Shared with", validate_choice=False)
-    note = StringField("What changed (for the history)")
+    shared_with = MultiCheckboxField(_l("Shared with"), validate_choice=False)
+    note = StringField(_l("What changed (for the history)"))
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
-    preview = SubmitField("Preview")
-    save = SubmitField("Save")
+    preview = SubmitField(_l("Preview"))
+    save = SubmitField(_l("Save"))
 
 
 class PublishForm(FlaskForm):
-    visibility = RadioField("Who may read it", choices=VISIBILITY_CHOICES, validate_choice=False)
-    shared_with = MultiCheckboxField("Shared with", validate_choice=False)
+    visibility = RadioField(_l("Who may read it"), choices=VISIBILITY_CHOICES, validate_choice=False)
+    shared_with = MultiCheckboxField(_l("Shared with"), validate_choice=False)
     shown = HiddenField()  # the audience the statement on the page described (`audience.key`)
     confirm = HiddenField()

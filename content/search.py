@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import g
+from flask_babel import lazy_gettext as _l
 
 from content import indexing
 from content.models import Document
@@ -36,7 +37,7 @@ class SearchUnavailable(DomainError):
     """No usable index (being rebuilt), or one that cannot be read at the moment."""
 
     status, code = 503, "index_unavailable"
-    default_message = "Search is being rebuilt. Please try again in a minute."
+    default_message = _l("Search is being rebuilt. Please try again in a minute.")
     retry_after = 30
 
 

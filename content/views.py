@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from content import audience, queries, revisions, services
@@ -62,7 +63,7 @@ def browse():
 def country(code: str):
     found = db.session.get(Country, code.upper())
     if found is None:
-        raise NotFound("No such member country.")
+        raise NotFound(_("No such member country."))
     page = queries.documents(current_user, page=_page_arg(), published_only=True, country=found.code)
     return render_template("content/country.html", country=found, page=page)
 
@@ -71,7 +72,7 @@ def country(code: str):
 def topic(slug: str):
     found = db.session.scalar(db.select(Topic).where(Topic.slug == slug))
     if found is None:
-        raise NotFound("No such topic.")
+        raise NotFound(_("No such topic."))
     page = queries.documents(current_user, page=_page_arg(), published_only=True, topic=slug)
     return render_template("content/topic.html", topic=found, page=page)
 
@@ -121,7 +122,7 @@ def new_document():
             except Invalid as error:
                 _show_errors(form, error)
             else:
-                flash("Draft saved.", "success")
+                flash(_("Draft saved."), "success")
                 return redirect(url_for(".document", doc_id=doc.id))
     status = 422 if form.errors else 200
     return render_template("content/edit.html", form=form, doc=None, preview=preview), status
@@ -149,7 +150,7 @@ def edit_document(doc_id: int):
                 conflict = error.message
                 doc = services.get_editable(current_user, doc_id)
             else:
-                flash("Saved.", "success")
+                flash(_("Saved."), "success")
                 return redirect(url_for(".document", doc_id=doc.id))
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template(
@@ -163,13 +164,13 @@ def preview():
     """Live preview for the editor's script: the same sanitised HTML a save would store."""
     text = request.form.get("body_markdown", "")
     if len(text) > 200_000:
-        raise Invalid({"body_markdown": "Too long to preview."})
+        raise Invalid({"body_markdown": _("Too long to preview.")})
     return jsonify(html=render_markdown(text).html)
 
 
 def _action(doc_id: int, run, message: str):
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; reload the page and try again."})
+        raise Invalid({"csrf_token": _("The form expired; reload the page and try again.")})
     try:
         run(current_user, doc_id)
     except Conflict as error:
@@ -225,7 +226,7 @@ def publish(doc_id: int):
                 flash(error.message, "warning")
                 return redirect(url_for(".document", doc_id=doc.id))
             else:
-                flash("Published.", "success")
+                flash(_("Published."), "success")
                 return redirect(url_for(".document", doc_id=doc.id))
     form.shown.data = audience.key(*chosen)
     statement = audience.describe(doc, *chosen)
@@ -262,10 +263,10 @@ def delete(doc_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         services.delete_document(current_user, doc.id)
-        flash(f"“{doc.title}” was deleted.", "success")
+        flash(_("“%(title)s” was deleted.", title=doc.title), "success")
         return redirect(url_for(".drafts"))
     if not access.can_delete(current_user, doc):
-        raise Forbidden("You may not delete this document.")
+        raise Forbidden(_("You may not delete this document."))
     return render_template("content/delete.html", doc=doc, form=form)
 
 
@@ -299,10 +300,10 @@ def _two_numbers(args: Any) -> tuple[int, int]:
     """Raises: BadRequest without two whole numbers; NotFound for one no revision can have."""
     given = (args.get("from", ""), args.get("to", ""))
     if not all(text.isascii() and text.isdigit() for text in given):
-        raise BadRequest("Give two revision numbers: ?from=1&to=2")
+        raise BadRequest(_("Give two revision numbers: ?from=1&to=2"))
     numbers = tuple(id_from(text) for text in given)
     if None in numbers:
-        raise NotFound("No such revision.")
+        raise NotFound(_("No such revision."))
     return numbers
 
 
@@ -310,12 +311,12 @@ def _two_numbers(args: Any) -> tuple[int, int]:
 @writer
 def restore(doc_id: int, number: int):
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; reload the page and try again."})
+        raise Invalid({"csrf_token": _("The form expired; reload the page and try again.")})
     doc = services.get_editable(current_user, doc_id)
     try:
         revisions.restore(current_user, doc_id, number, doc.version)
     except Conflict as error:
         flash(error.message, "warning")
     else:
-        flash(f"Revision {number} restored as a new revision.", "success")
+        flash(_("Revision %(number)s restored as a new revision.", number=number), "success")
     return redirect(url_for(".history", doc_id=doc_id))

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -33,9 +34,15 @@ def paging() -> tuple[int, int]:
         page = int(request.args.get("page", 1))
         per_page = int(request.args.get("per_page", 20))
     except ValueError as error:
-        raise BadRequest("page and per_page must be whole numbers.") from error
+        raise BadRequest(_("page and per_page must be whole numbers.")) from error
     if not 1 <= page <= PAGE_MAX or not 1 <= per_page <= most:
-        raise BadRequest(f"page is between 1 and {PAGE_MAX:,}; per_page is between 1 and {most}.")
+        raise BadRequest(
+            _(
+                "page is between 1 and %(pages)s; per_page is between 1 and %(most)s.",
+                pages=format(PAGE_MAX, ","),
+                most=most,
+            )
+        )
     return page, per_page
 
 
@@ -134,12 +141,15 @@ def screen_input() -> None:
     for place, texts in places.items():
         if any(_unstorable(text) for text in texts):
             raise BadRequest(
-                f"There is a NUL character or an unpaired surrogate in {place}; such text cannot be "
-                "stored. Remove it and send the request again."
+                _(
+                    "There is a NUL character or an unpaired surrogate in %(place)s; such text cannot be "
+                    "stored. Remove it and send the request again.",
+                    place=place,
+                )
             )
     on_a_page = not request.path.startswith(("/api/", "/federation/"))
     if on_a_page and body is not _NOT_JSON and not isinstance(body, dict):
-        raise BadRequest("Pages take a form, or a JSON object of its fields; this body is neither.")
+        raise BadRequest(_("Pages take a form, or a JSON object of its fields; this body is neither."))
 
 
 def _bind_app_wide(state: BlueprintSetupState) -> None:
@@ -189,9 +199,9 @@ def json_body(optional: bool = False) -> dict[str, Any]:
     try:
         body = json.loads(data)
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
-        raise BadRequest(f"The body is not valid JSON: {error}") from error
+        raise BadRequest(_("The body is not valid JSON: %(error)s", error=error)) from error
     if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object.")
+        raise BadRequest(_("The body must be a JSON object."))
     return body
 
 
@@ -199,7 +209,10 @@ def known_fields(body: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, An
     """Raises: Invalid naming every field the endpoint does not take (nothing is half-applied)."""
     unknown = sorted(set(body) - set(allowed))
     if unknown:
-        raise Invalid({name: "Unknown field." for name in unknown}, f"Unknown fields: {', '.join(unknown)}.")
+        raise Invalid(
+            {name: _("Unknown field.") for name in unknown},
+            _("Unknown fields: %(names)s.", names=", ".join(unknown)),
+        )
     return body
 
 
@@ -219,7 +232,10 @@ def write_access(view: Callable) -> Callable:
             csrf.protect()  # a browser session: the page's CSRF token, as for forms
         elif scope is not None and scope != "write":
             raise Forbidden(
-                f"This API token has the '{scope}' scope; writing needs a token with the 'write' scope.",
+                _(
+                    "This API token has the '%(scope)s' scope; writing needs a token with the 'write' scope.",
+                    scope=scope,
+                ),
                 required_scope="write",
             )
         return view(*args, **kwargs)

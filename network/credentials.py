@@ -13,6 +13,7 @@ import hashlib
 import math
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,7 +26,7 @@ from network.models import User, utcnow, verify_password
 FREE_FAILURES = 5  # the fifth failure in a row locks for 1 minute, the sixth 2, then 4, 8...
 MAX_LOCK_MINUTES = 60
 FORGET_AFTER = timedelta(hours=24)  # failures this old no longer count
-REFUSED = "E-mail or password is not right, or the account is inactive."
+REFUSED = _l("E-mail or password is not right, or the account is inactive.")
 
 
 class SignInThrottle(db.Model):
@@ -134,4 +135,4 @@ def authenticate(email: str, password: str) -> User:
     db.session.commit()
     if minutes:
         raise TooManyAttempts(minutes)
-    raise Invalid({"password": REFUSED})
+    raise Invalid({"password": str(REFUSED)})

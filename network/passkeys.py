@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, session
+from flask_babel import lazy_gettext as _l
 from webauthn import (
     base64url_to_bytes,
     generate_authentication_options,
@@ -51,7 +52,7 @@ REFUSED = (WebAuthnException, ValueError, TypeError, KeyError, AttributeError)
 
 class PasskeysUnavailable(DomainError):
     status, code = 503, "unavailable"
-    default_message = (
+    default_message = _l(
         "Passkeys need the hub's address (RNDD_BASE_URL) to be a host name, not an IP address "
         "(for a local hub: http://localhost:PORT)."
     )

@@ -1,19 +1,20 @@
-"""What every template can use: the current principal's capabilities, names, dates."""
+"""What every template can use: the current principal's capabilities, names, dates, numbers."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask, request, url_for
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
 
-from network import access
+from network import access, i18n, labels
 from network.api import link_args
 
 
 def register(app: Flask) -> None:
     from content.models import KINDS, LANGUAGES
 
-    kind_names = {"case_study": "Case study", "course": "Course", "resource": "Resource"}
+    kind_names = {"case_study": _l("Case study"), "course": _l("Course"), "resource": _l("Resource")}
+    i18n.register(app)
 
     @app.context_processor
     def globals_for_templates() -> dict:
@@ -41,17 +42,27 @@ def register(app: Flask) -> None:
         args["page"] = str(number)
         return url_for(endpoint or request.endpoint, **request.view_args, **args.to_dict(flat=False))
 
-    @app.template_filter("date")
-    def format_date(value: datetime | None) -> str:
-        return value.strftime("%d %b %Y") if value else ""
-
-    @app.template_filter("datetime")
-    def format_datetime(value: datetime | None) -> str:
-        return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
-
     @app.template_filter("language_name")
     def language_name(code: str) -> str:
-        return LANGUAGES.get(code, code)
+        return i18n.language_name(code, LANGUAGES.get(code))
+
+    @app.template_filter("country_name")
+    def country_name(country) -> str:
+        """A country (or anything with `code` and `name`) named in the interface's language."""
+        return i18n.country_name(country.code, country.name) if country else ""
+
+    for filter_name, table in (
+        ("role_name", labels.ROLES),
+        ("status_name", labels.STATUSES),
+        ("visibility_name", labels.VISIBILITIES),
+        ("level_name", labels.LEVELS),
+        ("peer_state", labels.PEER_STATES),
+    ):
+        app.add_template_filter(lambda code, table=table: labels.name(table, code), filter_name)
+
+    @app.template_filter("number")
+    def number(value: int | float) -> str:
+        return format_decimal(value)
 
     @app.template_filter("kind_name")
     def kind_name(kind: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from network import users
@@ -121,5 +122,5 @@ def update_user(user_id: int):
     if "active" in body:
         user = users.set_active(current_user, user_id, body["active"])
     if user is None:
-        raise Invalid({"role": "Send `role`, `active`, or both."})
+        raise Invalid({"role": _("Send `role`, `active`, or both.")})
     return jsonify(user_json(user))
