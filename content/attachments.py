@@ -101,7 +101,9 @@ def _receive(stream: IO[bytes], limit: int) -> tuple[Path, str, int]:
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise TooLarge(f"The file is over the limit of {limit // (1024 * 1024)} MB.")
+                    raise TooLarge(
+                        _("The file is over the limit of %(size)s MB.", size=limit // (1024 * 1024))
+                    )
                 digest.update(chunk)
                 out.write(chunk)
     except BaseException:
