@@ -14,7 +14,6 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
@@ -23,13 +22,14 @@ from content.models import Attachment
 from network import security
 from network.api import id_from
 from network.errors import Conflict, DomainError, Invalid, NotFound
+from network.form_messages import Form
 from network.forms import ActionForm
 from network.guards import signed_in
 
 bp = Blueprint("course", __name__, template_folder="templates")
 
 
-class LessonForm(FlaskForm):
+class LessonForm(Form):
     """Values are checked by `content.lessons`, shared with the API."""
 
     title = StringField(_l("Title"))
@@ -80,7 +80,7 @@ def _document_page(doc, status: int, **extra: Any):
     ), status  # fmt: skip
 
 
-def _posted(form: FlaskForm | None = None) -> None:
+def _posted(form: Form | None = None) -> None:
     if not (form or ActionForm()).validate_on_submit():
         raise Invalid({"csrf_token": _("The form expired; reload the page and try again.")})
 

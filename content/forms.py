@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -18,6 +17,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from network.form_messages import Form
+
 VISIBILITY_CHOICES = [
     SelectChoice("public", _l("Public: everyone on the web")),
     SelectChoice("network", _l("Network: every member country")),
@@ -31,7 +32,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     """Validation of values lives in the service (`content.fields`), shared with the API."""
 
     title = StringField(_l("Title"))
@@ -53,7 +54,7 @@ class DocumentForm(FlaskForm):
     save = SubmitField(_l("Save"))
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     visibility = RadioField(_l("Who may read it"), choices=VISIBILITY_CHOICES, validate_choice=False)
     shared_with = MultiCheckboxField(_l("Shared with"), validate_choice=False)
     shown = HiddenField()  # the audience the statement on the page described (`audience.key`)

@@ -7,7 +7,6 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField, URLField
 from wtforms.validators import DataRequired, Length
 
@@ -15,6 +14,7 @@ from federation import keys, peers
 from federation.models import Peer
 from network.errors import Invalid
 from network.extensions import db
+from network.form_messages import Form
 from network.forms import ActionForm
 from network.guards import role_required
 
@@ -22,11 +22,11 @@ bp = Blueprint("peers", __name__, url_prefix="/admin/peers", template_folder="te
 network_admin = role_required("network_admin")
 
 
-class PeerForm(FlaskForm):
+class PeerForm(Form):
     url = URLField(_l("Node address"), validators=[DataRequired(), Length(max=300)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     fingerprint = StringField(_l("Fingerprint the peer's operator gave you"), validators=[DataRequired()])
 
 

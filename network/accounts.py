@@ -10,7 +10,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, Length
 from network import i18n, users
 from network.errors import Invalid, NotFound
 from network.extensions import db
+from network.form_messages import Form
 from network.forms import ActionForm
 from network.guards import role_required
 from network.models import ROLES, Country, User
@@ -27,7 +27,7 @@ bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
 network_admin = role_required("network_admin")
 
 
-class CountryAdminForm(FlaskForm):
+class CountryAdminForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     country = SelectField(_l("Country"), validate_choice=False)

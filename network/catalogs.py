@@ -21,7 +21,7 @@ from network.i18n import TEMPLATE, catalog_path, missing_messages, read_catalog,
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("network", "content", "federation")
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "_n": (1, 2), "lazy_ngettext": (1, 2)}
 METHODS = [
     ("**/translations/**", "ignore"),
     ("**.py", "python"),

@@ -6,32 +6,32 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from network import passkeys, recovery_codes, second_factor, totp
 from network.errors import BadRequest, Invalid
+from network.form_messages import Form
 from network.forms import ActionForm
 from network.guards import signed_in
 
 bp = Blueprint("security", __name__, url_prefix="/account/security")
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=20)])
 
 
-class DisableTotpForm(FlaskForm):
+class DisableTotpForm(Form):
     code = StringField(_l("A current code from the app"), validators=[Length(max=20)])
     password = PasswordField(_l("Or your password"), validators=[Length(max=200)])
 
 
-class RenameForm(FlaskForm):
+class RenameForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
 
 
-def _checked(form: FlaskForm) -> None:
+def _checked(form: Form) -> None:
     if not form.validate_on_submit():
         raise Invalid({name: " ".join(errors) for name, errors in form.errors.items()})
 

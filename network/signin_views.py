@@ -10,7 +10,6 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -18,12 +17,13 @@ from network import passkeys, recovery_codes, second_factor, totp
 from network.auth import _safe_next
 from network.errors import BadRequest, Invalid
 from network.extensions import limiter
+from network.form_messages import Form
 
 bp = Blueprint("signin", __name__, url_prefix="/login")
 _limit = limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
 
 

@@ -13,7 +13,6 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
@@ -21,6 +20,7 @@ from wtforms.validators import Length
 from network import audit
 from network.errors import Invalid, NotFound
 from network.extensions import db
+from network.form_messages import Form
 from network.forms import ActionForm
 from network.guards import signed_in
 from network.models import TOKEN_SCOPES, ApiToken, User, utcnow
@@ -34,7 +34,7 @@ SCOPE_CHOICES = [
 ]
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(
         _l("Name"), validators=[Length(max=100)], description=_l("What uses it, e.g. 'news monitor'.")
     )
