@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel.lists import format_list
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from content.models import Document
@@ -26,7 +24,9 @@ def _names(codes: list[str]) -> str:
     """The member countries among `codes`, by name ("Indonesia, Japan and Thailand")."""
     rows = db.session.scalars(db.select(Country).where(Country.code.in_(codes)))
     names = sorted(i18n.country_name(c.code, c.name) for c in rows)
-    return format_list(names, locale=get_locale() or "en") if names else ""
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(first)s and %(last)s", first=", ".join(names[:-1]), last=names[-1])
 
 
 def readers(visibility: str, owner: Country, shared_with: list[str]) -> str:

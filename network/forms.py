@@ -12,7 +12,7 @@ from network.form_messages import Form
 from network.passwords import PASSWORD_MAX, PASSWORD_MIN
 from network.users import INVITABLE_ROLES
 
-ROLE_CHOICES = [SelectChoice(role, labels.ROLES[role]) for role in INVITABLE_ROLES]
+ROLE_CHOICES = [SelectChoice(role, labels.ROLE_TITLES[role]) for role in INVITABLE_ROLES]
 
 
 class LoginForm(Form):

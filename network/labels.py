@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-ROLES = {
+ROLES = {  # as a sentence or a table names them
+    "reader": _l("reader"),
+    "contributor": _l("contributor"),
+    "country_admin": _l("country admin"),
+    "network_admin": _l("network admin"),
+}
+ROLE_TITLES = {  # as a list of choices offers them
     "reader": _l("Reader"),
     "contributor": _l("Contributor"),
     "country_admin": _l("Country admin"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +17,15 @@ from network.extensions import csrf
 from network.urls import is_https
 
 bp = Blueprint("language", __name__)
+
+
+def _same_site_referrer() -> str | None:
+    """Back to the page the picker was on. The form does not carry that page's path: a page's body
+    would then differ by its path, and the 404 of a hidden document must equal that of a missing one."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "") if referrer.path else None
 
 
 @bp.route("/language", methods=["POST"])
@@ -32,7 +43,7 @@ def choose():
         raise Invalid({"language": _("Choose one of the languages offered.")})
     if current_user.is_authenticated:
         users.set_interface_language(current_user, code)
-    response = redirect(_safe_next(request.form.get("next")))
+    response = redirect(_safe_next(request.form.get("next") or _same_site_referrer()))
     response.set_cookie(
         i18n.COOKIE, code, max_age=i18n.COOKIE_SECONDS, samesite="Lax", httponly=True,
         secure=is_https(current_app),
