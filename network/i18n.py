@@ -24,8 +24,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, has_app_context, has_request_context, request
-from flask_babel import Babel, Domain, format_date, format_datetime, get_locale
-from flask_login import current_user
+from flask_babel import Babel, Domain, format_date, format_datetime, get_locale, refresh
+from flask_login import current_user, user_logged_in
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
@@ -145,8 +145,14 @@ def country_name(code: str, fallback: str) -> str:
     return get_locale().territories.get(code, fallback) if len(code) == 2 else fallback
 
 
+def _choose_again(_app: Flask, user: object) -> None:
+    """Once someone signs in, their saved language applies to the rest of the request (the welcome)."""
+    refresh()
+
+
 def register(app: Flask) -> None:
     HubBabel(app, locale_selector=select_language)
+    user_logged_in.connect(_choose_again, app)
 
     @app.template_filter("date")
     def date_filter(value: datetime | None) -> str:
