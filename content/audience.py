@@ -1,4 +1,4 @@
-"""The audience statement: who can read a document, in plain words (DESIGN section 2)."""
+"""The audience statement: who can read a document, in plain words (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -267,7 +267,7 @@ def created(body: dict[str, Any], location: str) -> Response:
 
 
 def paged(items: list[Any], total: int, page: int, per_page: int) -> Response:
-    """A page of a list in the DESIGN shape, with its `Link` header."""
+    """A page of a list in the shape docs/api.md describes, with its `Link` header."""
     response = jsonify(items=items, total=total, page=page, per_page=per_page)
     response.headers["Link"] = link_header(page, per_page, total)
     return response

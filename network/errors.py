@@ -1,7 +1,7 @@
 """Domain errors raised by services, and the one place that renders them.
 
 Views never build error responses by hand: a service raises, and the handlers below answer
-with an HTML page or the JSON shape of DESIGN section 5, whichever the request wants.
+with an HTML page or the JSON shape of docs/api.md, whichever the request wants.
 """
 
 from __future__ import annotations
