@@ -183,19 +183,19 @@ def _action(doc_id: int, run, message: str):
 @bp.route("/documents/<int:doc_id>/submit", methods=["POST"])
 @writer
 def submit(doc_id: int):
-    return _action(doc_id, services.submit_for_review, "Submitted for review.")
+    return _action(doc_id, services.submit_for_review, _("Submitted for review."))
 
 
 @bp.route("/documents/<int:doc_id>/return", methods=["POST"])
 @writer
 def return_to_draft(doc_id: int):
-    return _action(doc_id, services.return_to_draft, "Back to draft.")
+    return _action(doc_id, services.return_to_draft, _("Back to draft."))
 
 
 @bp.route("/documents/<int:doc_id>/withdraw", methods=["POST"])
 @admin
 def withdraw(doc_id: int):
-    return _action(doc_id, services.unpublish, "Withdrawn: only your country admins can read it now.")
+    return _action(doc_id, services.unpublish, _("Withdrawn: only your country admins can read it now."))
 
 
 @bp.route("/documents/<int:doc_id>/publish", methods=["GET", "POST"])
@@ -213,7 +213,7 @@ def publish(doc_id: int):
     mismatch = None
     if form.validate_on_submit() and form.confirm.data == "yes":
         if form.shown.data != audience.key(*chosen):
-            mismatch = (
+            mismatch = _(
                 "The audience you chose is not the one the statement showed, so nothing was published. "
                 "Read the statement for your choice below, then publish again."
             )

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -187,15 +188,15 @@ def json_body(optional: bool = False) -> dict[str, Any]:
     """
     limit = current_app.config["API_MAX_BODY"]
     if (request.content_length or 0) > limit:
-        raise TooLarge(f"The body is over the limit of {limit:,} bytes.")
+        raise TooLarge(_("The body is over the limit of %(size)s bytes.", size=format_decimal(limit)))
     data = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH when no length is declared
     if len(data) > limit:
-        raise TooLarge(f"The body is over the limit of {limit:,} bytes.")
+        raise TooLarge(_("The body is over the limit of %(size)s bytes.", size=format_decimal(limit)))
     consumed = bool(request.content_length) and not data  # already read as a form: not JSON
     if optional and not data.strip() and not consumed:
         return {}
     if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
-        raise UnsupportedType("Send the body as JSON, with Content-Type: application/json.")
+        raise UnsupportedType(_("Send the body as JSON, with Content-Type: application/json."))
     try:
         body = json.loads(data)
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError

@@ -14,6 +14,7 @@ import math
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import String, case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
@@ -45,8 +46,13 @@ class TooManyAttempts(DomainError):
     status, code = 429, "rate_limited"
 
     def __init__(self, minutes: int) -> None:
-        unit = "minute" if minutes == 1 else "minutes"
-        super().__init__(f"Too many attempts; try again in {minutes} {unit}.")
+        super().__init__(
+            ngettext(
+                "Too many attempts; try again in %(num)s minute.",
+                "Too many attempts; try again in %(num)s minutes.",
+                minutes,
+            )
+        )
         self.minutes = minutes
 
 

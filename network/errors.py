@@ -143,4 +143,4 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "server_error", "Something went wrong on our side.")
+        return error_response(500, "server_error", str(_l("Something went wrong on our side.")))

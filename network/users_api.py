@@ -85,7 +85,7 @@ def invite_user():
     users.invite(current_user, email, body.get("name", ""), body.get("role", "reader"))
     # The same answer when the address belongs to another country (users.invite).
     address = users.normalise_email(email)
-    return jsonify(email=address, message=f"Invitation sent to {address}."), 202
+    return jsonify(email=address, message=_("Invitation sent to %(email)s.", email=address)), 202
 
 
 @bp.patch("/users/<int:user_id>")
