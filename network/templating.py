@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, url_for
+from flask import Flask, request, send_from_directory, url_for
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
@@ -25,6 +25,11 @@ def register(app: Flask) -> None:
             "KIND_NAMES": kind_names,
             "node_name": app.config["NODE_NAME"],
         }
+
+    @app.route("/favicon.ico")
+    def favicon():
+        """Browsers ask for /favicon.ico whatever the page links; the same SVG answers."""
+        return send_from_directory(app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
     @app.template_global()
     def url_toggle(name: str, value: str) -> str:

@@ -43,6 +43,7 @@ PUBLIC = {
     "signin.passkey_options": "a passkey challenge, for the pending sign-in or a passwordless one",
     "signin.passkey_verify": "the passkey's signature over that challenge is the credential",
     "federation.node": "the node document (name, countries, public key) is public by design",
+    "favicon": "the site's icon",
     "language.choose": "the interface's language: a visitor's in their cookie, a user's on the account",
 }
 
