@@ -130,7 +130,7 @@ def recipient_language(user: object) -> str:
 def display_name(code: str) -> str:
     """A language's own name for itself, as a picker shows it ("Bahasa Indonesia", "English")."""
     name = Locale.parse(code).get_display_name(code) or code
-    return {"id": "Bahasa Indonesia"}.get(code, name[:1].upper() + name[1:])
+    return {"id": "Bahasa Indonesia", "ms": "Bahasa Melayu"}.get(code, name[:1].upper() + name[1:])
 
 
 def language_name(code: str, fallback: str | None = None) -> str:
