@@ -62,6 +62,7 @@ def register(app: Flask) -> None:
         ("visibility_name", labels.VISIBILITIES),
         ("level_name", labels.LEVELS),
         ("peer_state", labels.PEER_STATES),
+        ("scope_name", labels.TOKEN_SCOPES),
     ):
         app.add_template_filter(lambda code, table=table: labels.name(table, code), filter_name)
 
