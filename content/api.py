@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from content import fields, queries, revisions, services
@@ -65,7 +66,14 @@ def documents():
     filters = {k: request.args.get(k) for k in ("kind", "country", "topic", "language", "status")}
     for name, allowed in FILTERS.items():
         if filters[name] and filters[name] not in allowed:
-            raise BadRequest(f"Unknown {name} {filters[name]!r}; use one of {', '.join(allowed)}.")
+            raise BadRequest(
+                _(
+                    "Unknown %(name)s %(value)r; use one of %(choices)s.",
+                    name=name,
+                    value=filters[name],
+                    choices=", ".join(allowed),
+                )
+            )
     result = queries.documents(current_user, page=page, per_page=per_page, **filters)
     return paged([document_summary(doc) for doc in result.items], result.total, result.page, result.per_page)
 
@@ -119,7 +127,7 @@ def create_document():
     data = known_fields(json_body(), CREATE_FIELDS)
     status = data.pop("status", "draft")
     if status not in ("draft", "published"):
-        raise Invalid({"status": "A new document is 'draft' or 'published'."})
+        raise Invalid({"status": _("A new document is 'draft' or 'published'.")})
     doc = services.create_document(current_user, data, publish=status == "published")
     return created(document_full(doc, current_user), external_url(".document", doc_id=doc.id))
 
@@ -156,9 +164,9 @@ def update_document(doc_id: int):
     version, note = data.pop("version", None), data.pop("note", "")
     problems = {}
     if not isinstance(version, int) or isinstance(version, bool):
-        problems["version"] = "Send the integer version this edit is based on."
+        problems["version"] = _("Send the integer version this edit is based on.")
     if not isinstance(note, str):
-        problems["note"] = "Must be text."
+        problems["note"] = _("Must be text.")
     if problems:
         raise Invalid(problems)
     services.update_document(current_user, doc_id, version, data, note=note)
@@ -328,6 +336,6 @@ def restore_revision(doc_id: int, number: int):
     body = known_fields(json_body(), ("version",))
     version = body.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise Invalid({"version": "Send the version the restore is based on (a whole number)."})
+        raise Invalid({"version": _("Send the version the restore is based on (a whole number).")})
     revisions.restore(current_user, doc_id, number, version)
     return _document(doc_id)

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from content import change_notes, extraction, services, sniffing
 from content.models import Attachment, Document, Lesson
@@ -41,7 +43,7 @@ class ChecksumMismatch(DomainError):
     """The stored bytes are not the ones uploaded: never serve them (500: our fault, logged)."""
 
     status, code = 500, "checksum_mismatch"
-    default_message = "This file is damaged on the server and cannot be downloaded; the error was logged."
+    default_message = _l("This file is damaged on the server and cannot be downloaded; the error was logged.")
 
 
 def display_name(name: str) -> str:
@@ -99,7 +101,9 @@ def _receive(stream: IO[bytes], limit: int) -> tuple[Path, str, int]:
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise TooLarge(f"The file is over the limit of {limit // (1024 * 1024)} MB.")
+                    raise TooLarge(
+                        _("The file is over the limit of %(size)s MB.", size=limit // (1024 * 1024))
+                    )
                 digest.update(chunk)
                 out.write(chunk)
     except BaseException:
@@ -121,12 +125,12 @@ def add_attachment(actor: Any, doc_id: int, stream: IO[bytes] | None, filename: 
     """
     doc, lesson = _editable_target(actor, doc_id, lesson_id)
     if stream is None or not filename:
-        raise Invalid({"file": "Choose a file to upload."})
+        raise Invalid({"file": _("Choose a file to upload.")})
     limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
     temp, sha256, size = _receive(stream, limit)
     try:
         if size == 0:
-            raise Invalid({"file": "The file is empty."})
+            raise Invalid({"file": _("The file is empty.")})
         file_type = sniffing.sniff(temp, filename)
         text, note = extraction.extract(
             temp, file_type, current_app.config["EXTRACT_MAX_MB"], current_app.config["EXTRACT_MAX_SECONDS"]

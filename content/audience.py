@@ -1,10 +1,13 @@
-"""The audience statement: who can read a document, in plain words (DESIGN section 2)."""
+"""The audience statement: who can read a document, in plain words (docs/architecture.md)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from content.models import Document
+from network import i18n
 from network.extensions import db
 from network.models import Country
 
@@ -19,28 +22,34 @@ class Audience:
 
 def _names(codes: list[str]) -> str:
     """The member countries among `codes`, by name ("Indonesia, Japan and Thailand")."""
-    names = sorted(c.name for c in db.session.scalars(db.select(Country).where(Country.code.in_(codes))))
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+    rows = db.session.scalars(db.select(Country).where(Country.code.in_(codes)))
+    names = sorted(i18n.country_name(c.code, c.name) for c in rows)
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(first)s and %(last)s", first=", ".join(names[:-1]), last=names[-1])
 
 
 def readers(visibility: str, owner: Country, shared_with: list[str]) -> str:
     """Who may read a published document with this visibility."""
     if visibility == "public":
-        return "Everyone on the web, signed in or not."
+        return _("Everyone on the web, signed in or not.")
     if visibility == "network":
         total = db.session.scalar(db.select(db.func.count()).select_from(Country))
-        return f"Every signed-in user of the {total} member countries."
+        return _("Every signed-in user of the %(total)s member countries.", total=total)
     if visibility == "countries":
-        return f"Signed-in users of {_names([owner.code, *shared_with])} only."
-    return f"Signed-in users of {owner.name} only."
+        return _("Signed-in users of %(countries)s only.", countries=_names([owner.code, *shared_with]))
+    return _("Signed-in users of %(country)s only.", country=i18n.country_name(owner.code, owner.name))
 
 
 def federation(visibility: str, owner: Country, shared_with: list[str]) -> str:
     if visibility in ("public", "network"):
-        return "It is offered to every peer node of the network by federation."
+        return _("It is offered to every peer node of the network by federation.")
     if visibility == "countries":
-        return f"By federation it goes only to peer nodes that host {_names([owner.code, *shared_with])}."
-    return "It never leaves this node."
+        return _(
+            "By federation it goes only to peer nodes that host %(countries)s.",
+            countries=_names([owner.code, *shared_with]),
+        )
+    return _("It never leaves this node.")
 
 
 def key(visibility: str, shared: list[str]) -> str:
@@ -53,17 +62,22 @@ def describe(doc: Document, visibility: str | None = None, shared: list[str] | N
     visibility = visibility or doc.visibility
     shared = doc.shared_with if shared is None else shared
     owner = doc.country
+    country = i18n.country_name(owner.code, owner.name)
     later = readers(visibility, owner, shared)
     if doc.status == "published":
         now = later
     elif doc.status == "withdrawn":
-        now = f"Withdrawn: only the country admins of {owner.name} can read it."
+        now = _("Withdrawn: only the country admins of %(country)s can read it.", country=country)
     else:
-        author = doc.author.name if doc.author else "its author"
-        now = f"Not published: only {author} and the country admins of {owner.name} can read it."
+        author = doc.author.name if doc.author else _("its author")
+        now = _(
+            "Not published: only %(author)s and the country admins of %(country)s can read it.",
+            author=author,
+            country=country,
+        )
     return Audience(
         now=now,
         once_published=later,
-        attachments="Its attachments and lessons follow the same rule.",
+        attachments=_("Its attachments and lessons follow the same rule."),
         federation=federation(visibility, owner, shared) if doc.status == "published" or visibility else "",
     )

@@ -1,4 +1,4 @@
-"""Lessons and attachments in the JSON API (`/api/v1`), DESIGN section 5.
+"""Lessons and attachments in the JSON API (`/api/v1`), docs/api.md.
 
 Views parse and render only: `content.lessons` and `content.attachments` apply the access
 policy (404 for an unreadable course, 403 for a readable one the caller may not edit). The YAML

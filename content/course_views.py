@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
@@ -21,20 +22,21 @@ from content.models import Attachment
 from network import access, security
 from network.api import id_from
 from network.errors import Conflict, DomainError, Invalid, NotFound
+from network.form_messages import Form
 from network.forms import ActionForm
 from network.guards import signed_in
 
 bp = Blueprint("course", __name__, template_folder="templates")
 
 
-class LessonForm(FlaskForm):
+class LessonForm(Form):
     """Values are checked by `content.lessons`, shared with the API."""
 
-    title = StringField("Title")
-    body_markdown = TextAreaField("Lesson text (Markdown)")
-    note = StringField("What changed (for the history)")
+    title = StringField(_l("Title"))
+    body_markdown = TextAreaField(_l("Lesson text (Markdown)"))
+    note = StringField(_l("What changed (for the history)"))
     revision = IntegerField(widget=HiddenField.widget, validators=[Optional()])
-    save = SubmitField("Save lesson")
+    save = SubmitField(_l("Save lesson"))
 
 
 def file_response(attachment: Attachment, path: Path, inline: bool = False) -> Response:
@@ -63,10 +65,10 @@ def lesson_field(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
     if not (raw.isascii() and raw.isdigit()):
-        raise Invalid({"lesson_id": "Must be the id of a lesson of this course."})
+        raise Invalid({"lesson_id": _("Must be the id of a lesson of this course.")})
     lesson_id = id_from(raw)
     if lesson_id is None:
-        raise NotFound("No such lesson in this course.")
+        raise NotFound(_("No such lesson in this course."))
     return lesson_id
 
 
@@ -78,9 +80,9 @@ def _document_page(doc, status: int, **extra: Any):
     ), status  # fmt: skip
 
 
-def _posted(form: FlaskForm | None = None) -> None:
+def _posted(form: Form | None = None) -> None:
     if not (form or ActionForm()).validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; reload the page and try again."})
+        raise Invalid({"csrf_token": _("The form expired; reload the page and try again.")})
 
 
 @bp.route("/documents/<int:doc_id>/lessons/<int:lesson_id>")
@@ -124,7 +126,7 @@ def new_lesson(doc_id: int):
         except Invalid as error:
             _show_errors(form, error)
         else:
-            flash("Lesson added.", "success")
+            flash(_("Lesson added."), "success")
             return redirect(url_for(".lesson", doc_id=doc.id, lesson_id=created.id))
     return _edit_page(doc, None, form, 422 if form.errors else 200)
 
@@ -149,7 +151,7 @@ def edit_lesson(doc_id: int, lesson_id: int):
             conflict = error.message
             form.revision.data = lessons.latest_revision(found)
         else:
-            flash("Lesson saved.", "success")
+            flash(_("Lesson saved."), "success")
             return redirect(url_for(".lesson", doc_id=doc.id, lesson_id=found.id))
     status = 409 if conflict else (422 if form.errors else 200)
     return _edit_page(doc, found, form, status, conflict=conflict)
@@ -161,7 +163,7 @@ def delete_lesson(doc_id: int, lesson_id: int):
     _posted()
     found = lessons.get_lesson(current_user, doc_id, lesson_id)
     lessons.delete_lesson(current_user, found.id)
-    flash("Lesson deleted.", "success")
+    flash(_("Lesson deleted."), "success")
     return redirect(url_for("content.document", doc_id=doc_id))
 
 
@@ -209,7 +211,7 @@ def reorder(doc_id: int):
     body = request.get_json(silent=True)
     order = body.get("order") if isinstance(body, dict) else None
     if not isinstance(order, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in order):
-        raise Invalid({"order": 'Send {"order": [lesson ids]}.'})
+        raise Invalid({"order": _('Send {"order": [lesson ids]}.')})
     ordered = lessons.reorder(current_user, doc_id, order)
     return jsonify(order=[{"id": item.id, "position": item.position} for item in ordered])
 
@@ -229,7 +231,7 @@ def course_details(doc_id: int):
     except (Invalid, Conflict) as error:
         problems = error.fields if isinstance(error, Invalid) else {"version": error.message}
         return _document_page(doc, error.status, course_errors=problems)
-    flash("Course details saved.", "success")
+    flash(_("Course details saved."), "success")
     return redirect(url_for("content.document", doc_id=doc.id))
 
 
@@ -255,9 +257,9 @@ def upload(doc_id: int):
         if request.form.get("from") == "edit":
             return _edit_page(doc, found, LessonForm(obj=found), error.status, upload_error=message)
         return _lesson_page(found, error.status, upload_error=message)
-    flash(f"“{added.filename}” uploaded.", "success")
+    flash(_("“%(filename)s” uploaded.", filename=added.filename), "success")
     if added.extraction_note:
-        flash(f"Stored, but: {added.extraction_note}", "warning")
+        flash(_("Stored, but: %(extraction_note)s", extraction_note=added.extraction_note), "warning")
     if not lesson_id:
         return redirect(url_for("content.document", doc_id=doc.id))
     endpoint = ".edit_lesson" if request.form.get("from") == "edit" else ".lesson"
@@ -269,7 +271,7 @@ def upload(doc_id: int):
 def delete_attachment(attachment_id: int):
     _posted()
     doc_id = attachments.delete_attachment(current_user, attachment_id)
-    flash("Attachment removed.", "success")
+    flash(_("Attachment removed."), "success")
     return redirect(url_for("content.document", doc_id=doc_id))
 
 

@@ -5,29 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from content import missions
 from content.forms import DocumentForm, PublishForm
 from content.models import KINDS, LANGUAGES, Document
 from content.queries import topics
-from network import access
+from network import access, i18n
 from network.extensions import db
 from network.models import Country
 
-DETECT_LABEL = "Detect automatically from the text"
+DETECT_LABEL = _l("Detect automatically from the text")
 
 
 def _other_countries(owner: str) -> list[tuple[str, str]]:
     rows = db.session.scalars(db.select(Country).where(Country.code != owner).order_by(Country.name))
-    return [SelectChoice(c.code, c.name) for c in rows]
+    return [SelectChoice(c.code, i18n.country_name(c.code, c.name)) for c in rows]
 
 
 def document_form(actor: Any, doc: Document | None = None) -> DocumentForm:
     """The editor, filled from the document on GET and from the request on POST."""
     form = DocumentForm(obj=doc) if request.method == "GET" else DocumentForm()
     form.kind.choices = [SelectChoice(kind, label) for kind, label in KINDS.items()]
-    form.language.choices = [SelectChoice(code, name) for code, name in LANGUAGES.items()]
+    form.language.choices = [
+        SelectChoice(code, i18n.language_name(code, name)) for code, name in LANGUAGES.items()
+    ]
     if doc is None:  # a new document's language may be left to detection (services.written_in)
         form.language.choices.insert(0, SelectChoice("", DETECT_LABEL))
     form.topics.choices = [SelectChoice(t.slug, t.name) for t in topics()]
@@ -42,7 +46,7 @@ def document_form(actor: Any, doc: Document | None = None) -> DocumentForm:
         .where(Document.translation_of_id.is_(None))
         .order_by(Document.title)
     ).unique()
-    form.translation_of.choices = [SelectChoice("", "— not a translation —")] + [
+    form.translation_of.choices = [SelectChoice("", _("— not a translation —"))] + [
         SelectChoice(str(d.id), f"{d.title} ({d.language})") for d in siblings if not doc or d.id != doc.id
     ]
     if request.method == "GET":

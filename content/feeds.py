@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response
+from flask_babel import gettext as _
 
 from content import queries
 from content.models import Document, Topic
@@ -97,7 +98,7 @@ def latest():
 def country(code: str):
     found = db.session.get(Country, code.upper())
     if found is None:
-        raise NotFound("No such country.")
+        raise NotFound(_("No such country."))
     self_url = external_url(".country", code=found.code)
     return atom(f"public documents of {found.name}", self_url, _latest(Anonymous(), country=found.code))
 
@@ -106,7 +107,7 @@ def country(code: str):
 def topic(slug: str):
     found = db.session.scalar(db.select(Topic).where(Topic.slug == slug))
     if found is None:
-        raise NotFound("No such topic.")
+        raise NotFound(_("No such topic."))
     self_url = external_url(".topic", slug=found.slug)
     return atom(f"public documents on {found.name}", self_url, _latest(Anonymous(), topic=found.slug))
 

@@ -6,6 +6,9 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from content.models import KINDS, LANGUAGES, LEVELS, URGENCIES, VISIBILITIES, Document, Mission, Topic
 from network import access
@@ -55,12 +58,18 @@ def clean(data: dict[str, Any], owner: str, actor: Any) -> tuple[dict[str, Any],
     def text(limit: int, required: bool = False):
         def fn(value: Any) -> str:
             if not isinstance(value, str):
-                raise TypeError("Must be text.")
+                raise TypeError(_("Must be text."))
             value = value.replace("\r\n", "\n").replace("\x00", "").strip()
             if required and not value:
-                raise ValueError("Must not be empty.")
+                raise ValueError(_("Must not be empty."))
             if len(value) > limit:
-                raise ValueError(f"At most {limit:,} characters (this has {len(value):,}).")
+                raise ValueError(
+                    _(
+                        "At most %(limit)s characters (this has %(length)s).",
+                        limit=format_decimal(limit),
+                        length=format_decimal(len(value)),
+                    )
+                )
             return value
 
         return fn
@@ -68,7 +77,14 @@ def clean(data: dict[str, Any], owner: str, actor: Any) -> tuple[dict[str, Any],
     def one_of(options, label: str):
         def fn(value: Any) -> str:
             if value not in options:
-                raise ValueError(f"Unknown {label} {value!r}; use one of {', '.join(options)}.")
+                raise ValueError(
+                    _(
+                        "Unknown %(name)s %(value)r; use one of %(choices)s.",
+                        name=label,
+                        value=value,
+                        choices=", ".join(options),
+                    )
+                )
             return value
 
         return fn
@@ -124,13 +140,13 @@ def _year(value: Any) -> int | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError("Must be a year such as 2021.")
+        raise TypeError(_("Must be a year such as 2021."))
     try:
         year = int(value)
     except ValueError as error:
-        raise ValueError("Must be a year such as 2021.") from error
+        raise ValueError(_("Must be a year such as 2021.")) from error
     if not 1990 <= year <= date.today().year + 1:
-        raise ValueError(f"Must be between 1990 and {date.today().year + 1}.")
+        raise ValueError(_("Must be between 1990 and %(last)s.", last=date.today().year + 1))
     return year
 
 
@@ -138,22 +154,24 @@ def _minutes(value: Any) -> int | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError("Must be a whole number of minutes.")
+        raise TypeError(_("Must be a whole number of minutes."))
     try:
         minutes = int(value)
     except ValueError as error:
-        raise ValueError(f"A whole number of minutes, 1 to {DURATION_MAX:,}.") from error
+        raise ValueError(
+            _("A whole number of minutes, 1 to %(most)s.", most=format_decimal(DURATION_MAX))
+        ) from error
     if not 1 <= minutes <= DURATION_MAX:
-        raise ValueError(f"A whole number of minutes, 1 to {DURATION_MAX:,}.")
+        raise ValueError(_("A whole number of minutes, 1 to %(most)s.", most=format_decimal(DURATION_MAX)))
     return minutes
 
 
 def _tags(value: Any, most: int, longest: int) -> list[str]:
     tags = list(dict.fromkeys(tag.lower() for tag in _as_list(value)))
     if len(tags) > most:
-        raise ValueError(f"At most {most} tags.")
+        raise ValueError(_("At most %(most)s tags.", most=most))
     if any(len(tag) > longest for tag in tags):
-        raise ValueError(f"A tag has at most {longest} characters.")
+        raise ValueError(_("A tag has at most %(longest)s characters.", longest=longest))
     return tags
 
 
@@ -162,7 +180,7 @@ def _topics(value: Any) -> list[Topic]:
     found = {t.slug: t for t in db.session.scalars(db.select(Topic).where(Topic.slug.in_(slugs)))}
     unknown = [slug for slug in slugs if slug not in found]
     if unknown:
-        raise ValueError(f"Unknown topic: {', '.join(unknown)}.")
+        raise ValueError(_("Unknown topic: %(names)s.", names=", ".join(unknown)))
     return [found[slug] for slug in slugs]
 
 
@@ -171,11 +189,13 @@ def _countries(value: Any, owner: str) -> list[str]:
     known = set(db.session.scalars(db.select(Country.code).where(Country.code.in_(codes))))
     unknown = [code for code in codes if code not in known]
     if unknown:
-        raise ValueError(f"Unknown country: {', '.join(unknown)}.")
+        raise ValueError(_("Unknown country: %(names)s.", names=", ".join(unknown)))
     return [code for code in codes if code != owner]
 
 
-NOT_LINKABLE = "No such document: a translation links to a document of the same country that you can read."
+NOT_LINKABLE = _l(
+    "No such document: a translation links to a document of the same country that you can read."
+)
 
 
 def _translation_of(value: Any, owner: str, actor: Any) -> Document | None:
@@ -184,10 +204,10 @@ def _translation_of(value: Any, owner: str, actor: Any) -> Document | None:
     if value in (None, "") or (value == 0 and not isinstance(value, bool)):
         return None
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-        raise ValueError("Must be the id of a document.")
+        raise ValueError(_("Must be the id of a document."))
     doc_id = id_from(value)
     doc = db.session.get(Document, doc_id) if doc_id else None
     original = doc and (doc.translation_of or doc)
     if doc is None or not all(access.can_read(actor, d) and d.country_code == owner for d in (doc, original)):
-        raise ValueError(NOT_LINKABLE)
+        raise ValueError(str(NOT_LINKABLE))
     return original

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -17,11 +17,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from content.models import URGENCY_LABELS
+from network.form_messages import Form
+
 VISIBILITY_CHOICES = [
-    SelectChoice("public", "Public: everyone on the web"),
-    SelectChoice("network", "Network: every member country"),
-    SelectChoice("countries", "Selected countries"),
-    SelectChoice("country", "Our ministry only"),
+    SelectChoice("public", _l("Public: everyone on the web")),
+    SelectChoice("network", _l("Network: every member country")),
+    SelectChoice("countries", _l("Selected countries")),
+    SelectChoice("country", _l("Our ministry only")),
 ]
 
 
@@ -30,37 +33,37 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     """Validation of values lives in the service (`content.fields`), shared with the API."""
 
-    title = StringField("Title")
-    summary = TextAreaField("Summary")
-    body_markdown = TextAreaField("Body (Markdown)")
-    kind = SelectField("Kind", validate_choice=False)
-    language = SelectField("Language", validate_choice=False)
-    topics = MultiCheckboxField("Topics", validate_choice=False)
-    tags = StringField("Tags (comma-separated)")
-    year = StringField("Year")
-    translation_of = SelectField("Translation of", validate_choice=False)
+    title = StringField(_l("Title"))
+    summary = TextAreaField(_l("Summary"))
+    body_markdown = TextAreaField(_l("Body (Markdown)"))
+    kind = SelectField(_l("Kind"), validate_choice=False)
+    language = SelectField(_l("Language"), validate_choice=False)
+    topics = MultiCheckboxField(_l("Topics"), validate_choice=False)
+    tags = StringField(_l("Tags (comma-separated)"))
+    year = StringField(_l("Year"))
+    translation_of = SelectField(_l("Translation of"), validate_choice=False)
     visibility = RadioField(
-        "Who may read it once published", choices=VISIBILITY_CHOICES, validate_choice=False
+        _l("Who may read it once published"), choices=VISIBILITY_CHOICES, validate_choice=False
     )
-    shared_with = MultiCheckboxField("Shared with", validate_choice=False)
-    mission = SelectField("Filed by the mission", validate_choice=False)
-    concerns = StringField("Concerns (a country or region)")
+    shared_with = MultiCheckboxField(_l("Shared with"), validate_choice=False)
+    mission = SelectField(_l("Filed by the mission"), validate_choice=False)
+    concerns = StringField(_l("Concerns (a country or region)"))
     urgency = RadioField(
-        "Urgency", choices=[SelectChoice(u, u.title()) for u in ("routine", "priority", "flash")],
+        _l("Urgency"), choices=[SelectChoice(u, URGENCY_LABELS[u]) for u in URGENCY_LABELS],
         validate_choice=False, default="routine",
     )  # fmt: skip
-    sources = TextAreaField("Source links (one per line)")
-    note = StringField("What changed (for the history)")
+    sources = TextAreaField(_l("Source links (one per line)"))
+    note = StringField(_l("What changed (for the history)"))
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
-    preview = SubmitField("Preview")
-    save = SubmitField("Save")
+    preview = SubmitField(_l("Preview"))
+    save = SubmitField(_l("Save"))
 
 
-class PublishForm(FlaskForm):
-    visibility = RadioField("Who may read it", choices=VISIBILITY_CHOICES, validate_choice=False)
-    shared_with = MultiCheckboxField("Shared with", validate_choice=False)
+class PublishForm(Form):
+    visibility = RadioField(_l("Who may read it"), choices=VISIBILITY_CHOICES, validate_choice=False)
+    shared_with = MultiCheckboxField(_l("Shared with"), validate_choice=False)
     shown = HiddenField()  # the audience the statement on the page described (`audience.key`)
     confirm = HiddenField()

@@ -1,4 +1,4 @@
-"""Feeding the search index from the change log (DESIGN section 4).
+"""Feeding the search index from the change log (docs/architecture.md).
 
 The database is the truth: the index only ever follows `change_log` by sequence number and
 keeps its watermark inside itself, so it can be dropped and rebuilt at any time. Web requests

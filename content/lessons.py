@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from content import change_notes, services
@@ -36,8 +37,8 @@ def _course(actor: Any, doc_id: int, edit: bool) -> Document:
     doc = services.get_editable(actor, doc_id) if edit else services.get_readable(actor, doc_id)
     if doc.kind != "course":
         if edit:
-            raise Invalid({"kind": "Only courses have lessons; make this document a course first."})
-        raise NotFound("This document is not a course.")
+            raise Invalid({"kind": _("Only courses have lessons; make this document a course first.")})
+        raise NotFound(_("This document is not a course."))
     return doc
 
 
@@ -83,23 +84,25 @@ def _clean(data: dict[str, Any], partial: bool) -> dict[str, Any]:
     if "title" in data or not partial:
         title = data.get("title")
         if not isinstance(title, str) or not title.strip():
-            problems["title"] = "Give the lesson a title."
+            problems["title"] = _("Give the lesson a title.")
         elif len(title.strip()) > current_app.config["TITLE_MAX"]:
-            problems["title"] = f"At most {current_app.config['TITLE_MAX']} characters."
+            problems["title"] = _("At most %(num)s characters.", num=current_app.config["TITLE_MAX"])
         else:
             values["title"] = title.strip()
     if "body_markdown" in data:
         body = data["body_markdown"]
         if not isinstance(body, str):
-            problems["body_markdown"] = "Must be text."
+            problems["body_markdown"] = _("Must be text.")
         elif len(body) > current_app.config["BODY_MAX"]:
-            problems["body_markdown"] = f"At most {current_app.config['BODY_MAX']:,} characters."
+            problems["body_markdown"] = _(
+                "At most %(num)s characters.", num=format(current_app.config["BODY_MAX"], ",")
+            )
         else:
             values["body_markdown"] = body.replace("\r\n", "\n").replace("\x00", "").strip()
     if data.get("position") is not None:
         position = data["position"]
         if isinstance(position, bool) or not isinstance(position, int) or position < 0:
-            problems["position"] = "Must be a whole number, 1 for the first lesson."
+            problems["position"] = _("Must be a whole number, 1 for the first lesson.")
         else:
             values["position"] = position
     if problems:
@@ -140,7 +143,7 @@ def _saving() -> Iterator[None]:
         with services._saving():
             yield
     except IntegrityError as error:
-        raise Conflict("The lessons changed while you were saving; reload and try again.") from error
+        raise Conflict(_("The lessons changed while you were saving; reload and try again.")) from error
 
 
 def _clamp(position: int | None, most: int) -> int:
@@ -181,7 +184,7 @@ def update_lesson(actor: Any, lesson_id: int, data: dict[str, Any], note: str = 
     course, lesson = editable_lesson(actor, lesson_id)
     values = _clean(data, partial=True)
     if based_on is not None and based_on != latest_revision(lesson):
-        raise Conflict("This lesson was changed by someone else while you were editing it.")
+        raise Conflict(_("This lesson was changed by someone else while you were editing it."))
     text_changed = any(name in values and values[name] != getattr(lesson, name)
                        for name in ("title", "body_markdown"))  # fmt: skip
     ordered = [other for other in course.lessons if other.id != lesson.id]
@@ -221,7 +224,7 @@ def reorder(actor: Any, doc_id: int, lesson_ids: list[int]) -> list[Lesson]:
     course = _course(actor, doc_id, edit=True)
     by_id = {lesson.id: lesson for lesson in course.lessons}
     if sorted(lesson_ids) != sorted(by_id) or len(set(lesson_ids)) != len(lesson_ids):
-        raise Invalid({"order": "Send every lesson of this course exactly once."})
+        raise Invalid({"order": _("Send every lesson of this course exactly once.")})
     ordered = [by_id[i] for i in lesson_ids]
     if [lesson.id for lesson in course.lessons] != lesson_ids:
         with _saving():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,8 +14,14 @@ from search_index.languages import LANGUAGES as ANALYSED_LANGUAGES
 
 # The kinds of document and their labels: the one place a kind is added (forms, filters, search,
 # the API's checks and the pages all read it; test_openapi holds the API description to it).
-KINDS = {"case_study": "Case study", "course": "Course", "resource": "Resource", "report": "Mission report"}
-URGENCIES = ("routine", "priority", "flash")
+KINDS = {
+    "case_study": _l("Case study"),
+    "course": _l("Course"),
+    "resource": _l("Resource"),
+    "report": _l("Mission report"),
+}
+URGENCY_LABELS = {"routine": _l("Routine"), "priority": _l("Priority"), "flash": _l("Flash")}
+URGENCIES = tuple(URGENCY_LABELS)
 VISIBILITIES = ("public", "network", "countries", "country")
 STATUSES = ("draft", "review", "published", "withdrawn")
 # The codes are search_index's (the languages it analyses, in the network's order); a language

@@ -6,6 +6,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from content import services
 from content.models import Document, Revision
 from network import access
@@ -41,7 +43,7 @@ def get_revision(actor: Any, doc_id: int, number: int) -> Revision:
         db.select(Revision).where(Revision.document_id == doc.id, Revision.number == number)
     )
     if revision is None:
-        raise NotFound("No such revision.")
+        raise NotFound(_("No such revision."))
     return revision
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import g
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from content import indexing
 from content.glossary import current_glossary
@@ -37,7 +39,7 @@ class SearchUnavailable(DomainError):
     """No usable index (being rebuilt), or one that cannot be read at the moment."""
 
     status, code = 503, "index_unavailable"
-    default_message = "Search is being rebuilt. Please try again in a minute."
+    default_message = _l("Search is being rebuilt. Please try again in a minute.")
     retry_after = 30
 
 
@@ -74,7 +76,7 @@ def search(
         raise SearchUnavailable() from error
     except OSError as error:
         log.exception("the search index could not be read; nothing is rebuilt for this")
-        raise SearchUnavailable("Search is unavailable for a moment. Please try again shortly.") from error
+        raise SearchUnavailable(_("Search is unavailable for a moment. Please try again shortly.")) from error
     ids = [hit.id for hit in result.hits]
     query = db.select(Document).where(access.visible_documents(actor), Document.id.in_(ids))
     docs = {doc.id: doc for doc in db.session.scalars(query).unique()} if ids else {}
@@ -123,7 +125,14 @@ def filters_from(args: Any) -> dict[str, list[str]]:
             if name == "year" and not (value.isdigit() and len(value) == 4):
                 raise BadQuery(f"year must be a four-digit year, not {value[:20]!r}.")
             if allowed is not None and value not in allowed:
-                raise BadQuery(f"Unknown {name} {value[:40]!r}; use one of {', '.join(sorted(allowed))}.")
+                raise BadQuery(
+                    _(
+                        "Unknown %(name)s %(value)r; use one of %(choices)s.",
+                        name=name,
+                        value=value[:40],
+                        choices=", ".join(sorted(allowed)),
+                    )
+                )
         if values:
             filters[name] = values
     return filters

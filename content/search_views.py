@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from content.models import KINDS, LANGUAGES, Topic
 from content.search import BadQuery, SearchUnavailable, filters_from, search
+from network import i18n
 from network.api import paging
 from network.extensions import db
 from network.models import Country
@@ -27,10 +28,13 @@ EXAMPLES = [
 def facet_names() -> dict[str, dict[str, str]]:
     """Readable labels for facet values (codes and slugs stay in the URLs)."""
     return {
-        "country": {code: name for code, name in db.session.execute(db.select(Country.code, Country.name))},
+        "country": {
+            code: i18n.country_name(code, name)
+            for code, name in db.session.execute(db.select(Country.code, Country.name))
+        },
         "topic": {slug: name for slug, name in db.session.execute(db.select(Topic.slug, Topic.name))},
-        "language": dict(LANGUAGES),
-        "kind": dict(KINDS),
+        "language": {code: i18n.language_name(code, name) for code, name in LANGUAGES.items()},
+        "kind": {k: str(v) for k, v in KINDS.items()},
     }
 
 

@@ -1,4 +1,4 @@
-"""Documents as JSON, with the names of DESIGN section 5."""
+"""Documents as JSON, with the names of the API (docs/api.md)."""
 
 from __future__ import annotations
 

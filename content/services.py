@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from content import change_notes, changelog, fields
@@ -38,7 +39,7 @@ def get_editable(actor: Any, doc_id: int) -> Document:
     """Raises: NotFound (unreadable), Forbidden (readable but not editable)."""
     doc = get_readable(actor, doc_id)
     if not access.can_edit(actor, doc):
-        raise Forbidden("You may read this document but not edit it.")
+        raise Forbidden(_("You may read this document but not edit it."))
     return doc
 
 
@@ -56,7 +57,7 @@ def get_publishable(actor: Any, doc_id: int) -> Document:
 def _publishable(actor: Any, doc_id: int) -> Document:
     doc = get_readable(actor, doc_id)
     if not access.can_publish(actor, doc):
-        raise Forbidden("Only the country admins of the owning country publish and withdraw.")
+        raise Forbidden(_("Only the country admins of the owning country publish and withdraw."))
     return doc
 
 
@@ -92,13 +93,13 @@ def _check_audience(actor: Any, doc: Document, values: dict[str, Any]) -> None:
         "shared_with" in wants and sorted(wants["shared_with"]) != doc.shared_with
     )
     if differs and not access.can_publish(actor, doc):
-        raise Forbidden("Only country admins set who may read a document.")
+        raise Forbidden(_("Only country admins set who may read a document."))
     visibility = wants.get("visibility", doc.visibility)
     shared = wants.get("shared_with", doc.shared_with if "visibility" not in wants else [])
     if visibility == "countries" and not shared:
-        raise Invalid({"shared_with": "Choose at least one country to share with."})
+        raise Invalid({"shared_with": _("Choose at least one country to share with.")})
     if visibility != "countries" and shared:
-        raise Invalid({"shared_with": "Sharing with countries needs visibility 'countries'."})
+        raise Invalid({"shared_with": _("Sharing with countries needs visibility 'countries'.")})
     values["shared_with"] = shared
 
 
@@ -164,7 +165,7 @@ def _saving() -> Iterator[None]:
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
-        raise Conflict("This document was changed by someone else while you were saving.") from error
+        raise Conflict(_("This document was changed by someone else while you were saving.")) from error
     except BaseException:
         db.session.rollback()
         raise
@@ -188,7 +189,7 @@ def create_document(actor: Any, data: dict[str, Any], publish: bool = False) -> 
         Invalid: a field is wrong; nothing is saved.
     """
     if not access.can_create(actor):
-        raise Forbidden("Only contributors and country admins write documents.")
+        raise Forbidden(_("Only contributors and country admins write documents."))
     data = {"kind": "case_study", **data}
     if data.get("language") in (None, ""):
         data.pop("language", None)
@@ -208,7 +209,7 @@ def create_document(actor: Any, data: dict[str, Any], publish: bool = False) -> 
     doc.body_html = doc.body_html or render_markdown(doc.body_markdown or "").html
     if publish:
         if not access.can_publish(actor, doc):
-            raise Forbidden("Only country admins publish.")
+            raise Forbidden(_("Only country admins publish."))
         doc.status, doc.published_at = "published", utcnow()
     with _saving():
         db.session.add(doc)
@@ -231,8 +232,12 @@ def update_document(actor: Any, doc_id: int, version: int, data: dict[str, Any],
     doc = get_editable(actor, doc_id)
     if version != doc.version:
         raise Conflict(
-            f"This document was changed by someone else (now version {doc.version}, "
-            f"your edit is based on version {version}).",
+            _(
+                "This document was changed by someone else (now version %(current)s, "
+                "your edit is based on version %(version)s).",
+                current=doc.version,
+                version=version,
+            ),
             current_version=doc.version,
         )
     unknown = set(data) - set(fields.EDITABLE)
@@ -244,10 +249,10 @@ def update_document(actor: Any, doc_id: int, version: int, data: dict[str, Any],
     if {"visibility", "shared_with"} & set(values):
         _check_audience(actor, doc, values)
     if values.get("translation_of") is doc:
-        raise Invalid({"translation_of": "A document cannot be its own translation."})
+        raise Invalid({"translation_of": _("A document cannot be its own translation.")})
     if doc.kind != "course" and values.get("kind", doc.kind) != "course":
         if values.get("level") or values.get("duration_minutes"):
-            raise Invalid({"level": "Only courses have a level and a duration."})
+            raise Invalid({"level": _("Only courses have a level and a duration.")})
     _check_report(doc, values)
     with _saving():
         before, was = _audience(doc), change_notes.snapshot(doc)
@@ -285,14 +290,14 @@ def _set_status(
 def submit_for_review(actor: Any, doc_id: int) -> Document:
     doc = get_editable(actor, doc_id)
     if doc.status != "draft":
-        raise Conflict("Only a draft can be submitted for review.")
+        raise Conflict(_("Only a draft can be submitted for review."))
     return _set_status(actor, doc, "review", "submitted", "Submitted for review")
 
 
 def return_to_draft(actor: Any, doc_id: int) -> Document:
     doc = get_editable(actor, doc_id)
     if doc.status not in ("review", "withdrawn"):
-        raise Conflict("Only a document in review or withdrawn goes back to draft.")
+        raise Conflict(_("Only a document in review or withdrawn goes back to draft."))
     return _set_status(actor, doc, "draft", "returned", "Returned to draft")
 
 
@@ -306,7 +311,7 @@ def publish(
     """
     doc = _publishable(actor, doc_id)
     if doc.status == "published":
-        raise Conflict("This document is already published.")
+        raise Conflict(_("This document is already published."))
     audience: dict[str, Any] = {}
     if visibility is not None:
         audience["visibility"] = visibility
@@ -324,7 +329,7 @@ def publish(
 def unpublish(actor: Any, doc_id: int) -> Document:
     doc = _publishable(actor, doc_id)
     if doc.status != "published":
-        raise Conflict("Only a published document can be withdrawn.")
+        raise Conflict(_("Only a published document can be withdrawn."))
     return _set_status(actor, doc, "withdrawn", "unpublished", "Withdrawn", audited="document.withdrawn")
 
 
@@ -332,7 +337,7 @@ def delete_document(actor: Any, doc_id: int) -> None:
     """Raises: NotFound, Forbidden (admins delete; authors only never-published drafts)."""
     doc = get_readable(actor, doc_id)
     if not access.can_delete(actor, doc):
-        raise Forbidden("Only country admins delete documents (authors: their own drafts).")
+        raise Forbidden(_("Only country admins delete documents (authors: their own drafts)."))
     translations = db.select(Document).where(Document.translation_of_id == doc.id)
     with _saving():
         changelog.record(doc, "deleted", actor)

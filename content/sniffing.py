@@ -14,6 +14,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from network.api import UnsupportedType
 
 ACCEPTED = (
@@ -80,8 +82,15 @@ _REFUSED_HINTS = (
 
 
 def _refuse(what: str | None = None) -> UnsupportedType:
-    found = f"This file looks like {what}, which is not accepted. " if what else ""
-    return UnsupportedType(f"{found}Accepted: {ACCEPTED}.")
+    if what:
+        return UnsupportedType(
+            _(
+                "This file looks like %(what)s, which is not accepted. Accepted: %(accepted)s.",
+                what=what,
+                accepted=ACCEPTED,
+            )
+        )
+    return UnsupportedType(_("Accepted: %(accepted)s.", accepted=ACCEPTED))
 
 
 def sniff(path: Path, name: str = "") -> FileType:

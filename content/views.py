@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from content import audience, exporting, queries, revisions, services
@@ -62,7 +63,7 @@ def browse():
 def country(code: str):
     found = db.session.get(Country, code.upper())
     if found is None:
-        raise NotFound("No such member country.")
+        raise NotFound(_("No such member country."))
     page = queries.documents(current_user, page=_page_arg(), published_only=True, country=found.code)
     return render_template("content/country.html", country=found, page=page)
 
@@ -71,7 +72,7 @@ def country(code: str):
 def topic(slug: str):
     found = db.session.scalar(db.select(Topic).where(Topic.slug == slug))
     if found is None:
-        raise NotFound("No such topic.")
+        raise NotFound(_("No such topic."))
     page = queries.documents(current_user, page=_page_arg(), published_only=True, topic=slug)
     return render_template("content/topic.html", topic=found, page=page)
 
@@ -138,7 +139,7 @@ def new_document():
             except Invalid as error:
                 _show_errors(form, error)
             else:
-                flash("Draft saved.", "success")
+                flash(_("Draft saved."), "success")
                 return redirect(url_for(".document", doc_id=doc.id))
     status = 422 if form.errors else 200
     return render_template("content/edit.html", form=form, doc=None, preview=preview), status
@@ -166,7 +167,7 @@ def edit_document(doc_id: int):
                 conflict = error.message
                 doc = services.get_editable(current_user, doc_id)
             else:
-                flash("Saved.", "success")
+                flash(_("Saved."), "success")
                 return redirect(url_for(".document", doc_id=doc.id))
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template(
@@ -180,13 +181,13 @@ def preview():
     """Live preview for the editor's script: the same sanitised HTML a save would store."""
     text = request.form.get("body_markdown", "")
     if len(text) > 200_000:
-        raise Invalid({"body_markdown": "Too long to preview."})
+        raise Invalid({"body_markdown": _("Too long to preview.")})
     return jsonify(html=render_markdown(text).html)
 
 
 def _action(doc_id: int, run, message: str):
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; reload the page and try again."})
+        raise Invalid({"csrf_token": _("The form expired; reload the page and try again.")})
     try:
         run(current_user, doc_id)
     except Conflict as error:
@@ -199,19 +200,19 @@ def _action(doc_id: int, run, message: str):
 @bp.route("/documents/<int:doc_id>/submit", methods=["POST"])
 @writer
 def submit(doc_id: int):
-    return _action(doc_id, services.submit_for_review, "Submitted for review.")
+    return _action(doc_id, services.submit_for_review, _("Submitted for review."))
 
 
 @bp.route("/documents/<int:doc_id>/return", methods=["POST"])
 @writer
 def return_to_draft(doc_id: int):
-    return _action(doc_id, services.return_to_draft, "Back to draft.")
+    return _action(doc_id, services.return_to_draft, _("Back to draft."))
 
 
 @bp.route("/documents/<int:doc_id>/withdraw", methods=["POST"])
 @admin
 def withdraw(doc_id: int):
-    return _action(doc_id, services.unpublish, "Withdrawn: only your country admins can read it now.")
+    return _action(doc_id, services.unpublish, _("Withdrawn: only your country admins can read it now."))
 
 
 @bp.route("/documents/<int:doc_id>/publish", methods=["GET", "POST"])
@@ -229,7 +230,7 @@ def publish(doc_id: int):
     mismatch = None
     if form.validate_on_submit() and form.confirm.data == "yes":
         if form.shown.data != audience.key(*chosen):
-            mismatch = (
+            mismatch = _(
                 "The audience you chose is not the one the statement showed, so nothing was published. "
                 "Read the statement for your choice below, then publish again."
             )
@@ -242,7 +243,7 @@ def publish(doc_id: int):
                 flash(error.message, "warning")
                 return redirect(url_for(".document", doc_id=doc.id))
             else:
-                flash("Published.", "success")
+                flash(_("Published."), "success")
                 return redirect(url_for(".document", doc_id=doc.id))
     form.shown.data = audience.key(*chosen)
     statement = audience.describe(doc, *chosen)
@@ -279,10 +280,10 @@ def delete(doc_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         services.delete_document(current_user, doc.id)
-        flash(f"“{doc.title}” was deleted.", "success")
+        flash(_("“%(title)s” was deleted.", title=doc.title), "success")
         return redirect(url_for(".drafts"))
     if not access.can_delete(current_user, doc):
-        raise Forbidden("You may not delete this document.")
+        raise Forbidden(_("You may not delete this document."))
     return render_template("content/delete.html", doc=doc, form=form)
 
 
@@ -316,10 +317,10 @@ def _two_numbers(args: Any) -> tuple[int, int]:
     """Raises: BadRequest without two whole numbers; NotFound for one no revision can have."""
     given = (args.get("from", ""), args.get("to", ""))
     if not all(text.isascii() and text.isdigit() for text in given):
-        raise BadRequest("Give two revision numbers: ?from=1&to=2")
+        raise BadRequest(_("Give two revision numbers: ?from=1&to=2"))
     numbers = tuple(id_from(text) for text in given)
     if None in numbers:
-        raise NotFound("No such revision.")
+        raise NotFound(_("No such revision."))
     return numbers
 
 
@@ -327,12 +328,12 @@ def _two_numbers(args: Any) -> tuple[int, int]:
 @writer
 def restore(doc_id: int, number: int):
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; reload the page and try again."})
+        raise Invalid({"csrf_token": _("The form expired; reload the page and try again.")})
     doc = services.get_editable(current_user, doc_id)
     try:
         revisions.restore(current_user, doc_id, number, doc.version)
     except Conflict as error:
         flash(error.message, "warning")
     else:
-        flash(f"Revision {number} restored as a new revision.", "success")
+        flash(_("Revision %(number)s restored as a new revision.", number=number), "success")
     return redirect(url_for(".history", doc_id=doc_id))

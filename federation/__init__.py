@@ -10,8 +10,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from federation import admin, cli, views
+    from federation import admin, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
-    cli.register(app)

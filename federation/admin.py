@@ -4,8 +4,9 @@ resume, remove."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField, URLField
 from wtforms.validators import DataRequired, Length
 
@@ -13,6 +14,7 @@ from federation import keys, peers
 from federation.models import Peer
 from network.errors import Invalid
 from network.extensions import db
+from network.form_messages import Form
 from network.forms import ActionForm
 from network.guards import role_required
 
@@ -20,12 +22,12 @@ bp = Blueprint("peers", __name__, url_prefix="/admin/peers", template_folder="te
 network_admin = role_required("network_admin")
 
 
-class PeerForm(FlaskForm):
-    url = URLField("Node address", validators=[DataRequired(), Length(max=300)])
+class PeerForm(Form):
+    url = URLField(_l("Node address"), validators=[DataRequired(), Length(max=300)])
 
 
-class ConfirmForm(FlaskForm):
-    fingerprint = StringField("Fingerprint the peer's operator gave you", validators=[DataRequired()])
+class ConfirmForm(Form):
+    fingerprint = StringField(_l("Fingerprint the peer's operator gave you"), validators=[DataRequired()])
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -59,7 +61,10 @@ def peer_detail(peer_id: int):
         except Invalid as error:
             form.fingerprint.errors = [*form.fingerprint.errors, *error.fields.values()]
         else:
-            flash(f"{peer.name} is active: this node now exchanges shared documents with it.", "success")
+            flash(
+                _("%(name)s is active: this node now exchanges shared documents with it.", name=peer.name),
+                "success",
+            )
             return redirect(url_for(".peer_detail", peer_id=peer.id))
     return render_template("federation/peer.html", peer=peer, form=form,
                            action=ActionForm()), 422 if form.errors else 200  # fmt: skip
@@ -67,7 +72,7 @@ def peer_detail(peer_id: int):
 
 def _act(peer_id: int, act, done: str):
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     peer = peers.get(peer_id)
     name = peer.name
     act(current_user, peer)

@@ -9,6 +9,8 @@ from functools import wraps
 from typing import Any
 
 from flask import current_app, g, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from federation import client, httpsig, keys, peers
@@ -23,7 +25,7 @@ NONCE_KEPT = httpsig.MAX_AGE + timedelta(minutes=1)
 
 class SignatureRequired(Unauthorized):
     code = "signature_refused"
-    default_message = "Sign the request as a registered peer node (RFC 9421, Ed25519)."
+    default_message = _l("Sign the request as a registered peer node (RFC 9421, Ed25519).")
 
 
 def signed_by_peer(view: Callable) -> Callable:
@@ -50,7 +52,7 @@ def authenticated_peer() -> Peer:
         log.warning("federation request refused from %s: %s", request.remote_addr, error)
         raise SignatureRequired() from None
     if not peer.is_active:
-        raise Forbidden("This node has paused or not yet confirmed yours.")
+        raise Forbidden(_("This node has paused or not yet confirmed yours."))
     return peer
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 
 from federation import keys, peers, sync
@@ -152,7 +152,3 @@ def _message(error: DomainError) -> str:
     if isinstance(error, Invalid):
         return "; ".join(error.fields.values())
     return error.message
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(federation_group)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from content.models import Document
 from federation import client, copies, keys
@@ -44,7 +45,7 @@ def node_document() -> dict[str, Any]:
 
 def _require_admin(actor: Any) -> None:
     if actor is not None and not access.can_manage_peers(actor):
-        raise Forbidden("Only the network admin manages peers.")
+        raise Forbidden(_("Only the network admin manages peers."))
 
 
 def _described(url: str) -> dict[str, Any]:
@@ -52,19 +53,19 @@ def _described(url: str) -> dict[str, Any]:
     try:
         found = client.node_document(url)
     except (client.PeerUnreachable, client.PeerRefused, client.BadAnswer) as error:
-        raise Invalid({"url": f"No node document at {url}: {error}"}) from error
+        raise Invalid({"url": _("No node document at %(url)s: %(error)s", url=url, error=error)}) from error
     name, base, countries = found.get("name"), found.get("base_url"), found.get("countries")
     public_key = found.get("public_key")
     if not (isinstance(name, str) and 0 < len(name) <= 100 and isinstance(base, str) and len(base) <= 300):
-        raise Invalid({"url": "The node document has no usable name or base URL."})
+        raise Invalid({"url": _("The node document has no usable name or base URL.")})
     if base.rstrip("/") != url.rstrip("/"):
-        raise Invalid({"url": f"The node says it lives at {base}, not {url}."})
+        raise Invalid({"url": _("The node says it lives at %(base)s, not %(url)s.", base=base, url=url)})
     if not (isinstance(countries, list) and all(isinstance(c, str) and len(c) == 2 for c in countries)):
-        raise Invalid({"url": "The node document's countries are not a list of country codes."})
+        raise Invalid({"url": _("The node document's countries are not a list of country codes.")})
     try:
         keys.load_public(str(public_key))
     except ValueError as error:
-        raise Invalid({"url": "The node document's public key is not an Ed25519 key."}) from error
+        raise Invalid({"url": _("The node document's public key is not an Ed25519 key.")}) from error
     return {"name": name, "base_url": base.rstrip("/"), "countries": sorted(set(countries)),
             "public_key": public_key, "fingerprint": keys.fingerprint_of(public_key)}  # fmt: skip
 
@@ -78,14 +79,22 @@ def register(actor: Any, url: str) -> Peer:
     found = _described(url.strip())
     config = current_app.config
     if found["name"] == config["NODE_NAME"] or found["base_url"] == config["BASE_URL"]:
-        raise Invalid({"url": "That is this node itself."})
+        raise Invalid({"url": _("That is this node itself.")})
     unknown = set(found["countries"]) - set(db.session.scalars(db.select(Country.code)))
     if unknown:
         names = ", ".join(sorted(unknown))
-        raise Invalid({"url": f"The node hosts countries this network does not have: {names}."})
+        raise Invalid(
+            {"url": _("The node hosts countries this network does not have: %(names)s.", names=names)}
+        )
     clash = db.select(Peer).where((Peer.name == found["name"]) | (Peer.base_url == found["base_url"]))
     if db.session.scalar(clash) is not None:
-        raise Conflict(f"A peer named {found['name']} or at {found['base_url']} is registered already.")
+        raise Conflict(
+            _(
+                "A peer named %(name)s or at %(url)s is registered already.",
+                name=found["name"],
+                url=found["base_url"],
+            )
+        )
     peer = Peer(state="pending", **found)
     db.session.add(peer)
     db.session.flush()
@@ -97,14 +106,14 @@ def register(actor: Any, url: str) -> Peer:
 def get(peer_id: int) -> Peer:
     peer = db.session.get(Peer, peer_id)
     if peer is None:
-        raise NotFound("No such peer.")
+        raise NotFound(_("No such peer."))
     return peer
 
 
 def by_name(name: str) -> Peer:
     peer = db.session.scalar(db.select(Peer).where(Peer.name == name))
     if peer is None:
-        raise NotFound(f"No peer named {name}.")
+        raise NotFound(_("No peer named %(name)s.", name=name))
     return peer
 
 
@@ -115,23 +124,23 @@ def confirm(actor: Any, peer: Peer, fingerprint: str) -> Peer:
     """
     _require_admin(actor)
     if peer.state != "pending":
-        raise Conflict("Only a pending peer is confirmed.")
+        raise Conflict(_("Only a pending peer is confirmed."))
     if fingerprint.strip() != peer.fingerprint:
-        raise Invalid({"fingerprint": "That is not the fingerprint this peer's node document showed."})
+        raise Invalid({"fingerprint": _("That is not the fingerprint this peer's node document showed.")})
     return _set_state(actor, peer, "active", "federation.peer_confirmed")
 
 
 def pause(actor: Any, peer: Peer) -> Peer:
     _require_admin(actor)
     if peer.state != "active":
-        raise Conflict("Only an active peer is paused.")
+        raise Conflict(_("Only an active peer is paused."))
     return _set_state(actor, peer, "paused", "federation.peer_paused")
 
 
 def resume(actor: Any, peer: Peer) -> Peer:
     _require_admin(actor)
     if peer.state != "paused":
-        raise Conflict("Only a paused peer is resumed.")
+        raise Conflict(_("Only a paused peer is resumed."))
     peer.failures, peer.next_attempt_at = 0, None
     return _set_state(actor, peer, "active", "federation.peer_resumed")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, jsonify, request, send_file
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
 from content.attachments import blob_path
@@ -24,7 +25,7 @@ def node():
     try:
         return jsonify(peers.node_document())
     except keys.NoNodeKey:
-        raise NotFound("This node does not federate (it has no node key).") from None
+        raise NotFound(_("This node does not federate (it has no node key).")) from None
 
 
 @bp.get("/changes")
@@ -55,5 +56,5 @@ def _number(name: str, default: int) -> int:
     if raw is None:
         return default
     if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_ID:
-        raise BadRequest(f"{name} must be a whole number from 0 to {MAX_ID}.")
+        raise BadRequest(_("%(name)s must be a whole number from 0 to %(MAX_ID)s.", name=name, MAX_ID=MAX_ID))
     return int(raw)

@@ -77,6 +77,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(security_views.bp)
     app.register_blueprint(signin_views.bp)
+    from network import language_views
+
+    app.register_blueprint(language_views.bp)
     second_factor.register(app)
     indexing.register(app)
     cli.register(app)

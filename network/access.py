@@ -45,7 +45,7 @@ def user_principals(user: Any) -> set[str]:
 
 
 def document_principals(doc: Document) -> set[str]:
-    """Labels a reader needs one of; DESIGN section 2, table and status rules."""
+    """Labels a reader needs one of; the table in docs/architecture.md."""
     owner = doc.country_code
     if doc.status == "published":
         if doc.visibility == PUBLIC:
@@ -167,7 +167,7 @@ def can_delete(user: Any, doc: Document) -> bool:
 
 
 def can_see_history(user: Any, doc: Document) -> bool:
-    """Revisions go to the owning country's contributors and admins only (DESIGN section 2)."""
+    """Revisions go to the owning country's contributors and admins only (docs/architecture.md)."""
     return can_read(user, doc) and can_create(user) and user.country_code == doc.country_code
 
 
@@ -276,7 +276,7 @@ FEDERATED_VISIBILITIES = ("public", "network", "countries")
 
 
 def peer_may_receive(doc: Document, peer_countries: set[str]) -> bool:
-    """May a peer node hosting `peer_countries` hold a copy of `doc` now? (DESIGN section 5)
+    """May a peer node hosting `peer_countries` hold a copy of `doc` now? (docs/federation.md)
 
     Only this node's own published `public`, `network` and `countries` documents travel, a
     `countries` one only to a peer hosting the owner or a country it is shared with; copies

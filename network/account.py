@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from network import resets, sessions
@@ -29,7 +30,7 @@ def change_password():
             for name, problem in error.fields.items():
                 getattr(form, name).errors.append(problem)
         else:
-            flash("Your password is changed; your other sessions have ended.", "success")
+            flash(_("Your password is changed; your other sessions have ended."), "success")
             return redirect(url_for(".session_list"))
     status = status if status != 200 else (422 if form.errors else 200)
     return render_template("account/password.html", form=form), status
@@ -48,9 +49,9 @@ def session_list():
 @signed_in
 def revoke(session_id: str):
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     sessions.revoke(current_user, session_id)
-    flash("That session has ended.", "success")
+    flash(_("That session has ended."), "success")
     return redirect(url_for(".session_list"))
 
 
@@ -59,8 +60,8 @@ def revoke(session_id: str):
 def revoke_all():
     """Sign out everywhere, this browser included."""
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     sessions.end_all(current_user, reason="signed out everywhere")
     sessions.sign_out()
-    flash("You are signed out everywhere.", "info")
+    flash(_("You are signed out everywhere."), "info")
     return redirect(url_for("auth.login"))

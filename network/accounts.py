@@ -7,15 +7,17 @@ document; roles stay with each country's admins (`network/users.py`).
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from network import users
+from network import i18n, users
 from network.errors import Invalid, NotFound
 from network.extensions import db
+from network.form_messages import Form
 from network.forms import ActionForm
 from network.guards import role_required
 from network.models import ROLES, Country, User
@@ -25,10 +27,10 @@ bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
 network_admin = role_required("network_admin")
 
 
-class CountryAdminForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    country = SelectField("Country", validate_choice=False)
+class CountryAdminForm(Form):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    country = SelectField(_l("Country"), validate_choice=False)
 
 
 def _filter(name: str, allowed: set[str]) -> str | None:
@@ -42,7 +44,9 @@ def _filter(name: str, allowed: set[str]) -> str | None:
 def account_list():
     countries = list(db.session.scalars(db.select(Country).order_by(Country.name)))
     form = CountryAdminForm()
-    form.country.choices = [SelectChoice(c.code, f"{c.name} ({c.code})") for c in countries]
+    form.country.choices = [
+        SelectChoice(c.code, f"{i18n.country_name(c.code, c.name)} ({c.code})") for c in countries
+    ]
     if form.validate_on_submit():
         try:
             invited = users.invite_country_admin(
@@ -52,9 +56,18 @@ def account_list():
             for name, problem in error.fields.items():
                 getattr(form, name, form.email).errors.append(problem)
         else:
-            flash(f"Invitation sent to {invited.email}, country admin of {invited.country.name}.", "success")
+            flash(
+                _(
+                    "Invitation sent to %(email)s, country admin of %(name)s.",
+                    email=invited.email,
+                    name=invited.country.name,
+                ),
+                "success",
+            )
             form = CountryAdminForm(formdata=None)
-            form.country.choices = [SelectChoice(c.code, f"{c.name} ({c.code})") for c in countries]
+            form.country.choices = [
+                SelectChoice(c.code, f"{i18n.country_name(c.code, c.name)} ({c.code})") for c in countries
+            ]
     country = _filter("country", {c.code for c in countries})
     role = _filter("role", set(ROLES))
     return render_template(
@@ -67,10 +80,15 @@ def account_list():
 @network_admin
 def toggle_active(user_id: int):
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound()
     user = users.set_active(current_user, user_id, not user.active)
-    flash(f"{user.name} is {'active' if user.active else 'deactivated'}.", "success")
+    flash(
+        _("%(name)s is active.", name=user.name)
+        if user.active
+        else _("%(name)s is deactivated.", name=user.name),
+        "success",
+    )
     return redirect(url_for(".account_list", **request.args))

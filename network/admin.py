@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from content.models import LANGUAGES
-from network import resets, users
+from network import i18n, labels, resets, users
 from network.errors import Invalid, NotFound
 from network.extensions import db
 from network.forms import ActionForm, CountryForm, InviteForm, RoleForm
@@ -31,7 +32,7 @@ def user_list():
             for name, problem in error.fields.items():
                 getattr(form, name, form.email).errors.append(problem)
         else:  # the same words when the address belongs to another country (users.invite)
-            flash(f"Invitation sent to {users.normalise_email(form.email.data)}.", "success")
+            flash(_("Invitation sent to %(email)s.", email=users.normalise_email(form.email.data)), "success")
             form = InviteForm(formdata=None)
     status = 422 if form.errors else 200
     return render_template(
@@ -45,9 +46,9 @@ def user_list():
 def set_role(user_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
-        raise Invalid({"role": "Choose a role."})
+        raise Invalid({"role": _("Choose a role.")})
     user = users.set_role(current_user, user_id, form.role.data)
-    flash(f"{user.name} is now a {user.role.replace('_', ' ')}.", "success")
+    flash(_("%(name)s is now %(role)s.", name=user.name, role=labels.ROLES[user.role]), "success")
     return redirect(url_for(".user_list"))
 
 
@@ -55,12 +56,17 @@ def set_role(user_id: int):
 @country_admin
 def toggle_active(user_id: int):
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     user = db.session.get(users.User, user_id)
     if user is None:
         raise NotFound()
     user = users.set_active(current_user, user_id, not user.active)
-    flash(f"{user.name} is {'active' if user.active else 'deactivated'}.", "success")
+    flash(
+        _("%(name)s is active.", name=user.name)
+        if user.active
+        else _("%(name)s is deactivated.", name=user.name),
+        "success",
+    )
     return redirect(url_for(".user_list"))
 
 
@@ -68,15 +74,17 @@ def toggle_active(user_id: int):
 @country_admin
 def send_reset(user_id: int):
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     user = resets.send_reset(current_user, user_id)
-    flash(f"A link to choose a new password was sent to {user.email}.", "success")
+    flash(_("A link to choose a new password was sent to %(email)s.", email=user.email), "success")
     return redirect(url_for(".user_list"))
 
 
 def _country_form(country: Country | None) -> CountryForm:
     form = CountryForm(obj=country)
-    form.default_language.choices = [SelectChoice(code, name) for code, name in LANGUAGES.items()]
+    form.default_language.choices = [
+        SelectChoice(code, i18n.language_name(code, name)) for code, name in LANGUAGES.items()
+    ]
     return form
 
 
@@ -107,7 +115,7 @@ def country_edit(code: str | None):
             for name, problem in error.fields.items():
                 getattr(form, name).errors.append(problem)
         else:
-            flash(f"{saved.name} saved.", "success")
+            flash(_("%(name)s saved.", name=saved.name), "success")
             return redirect(url_for(".country_list"))
     status = 422 if form.errors else 200
     return render_template("admin/country_edit.html", form=form, country=country), status

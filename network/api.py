@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -33,9 +35,15 @@ def paging() -> tuple[int, int]:
         page = int(request.args.get("page", 1))
         per_page = int(request.args.get("per_page", 20))
     except ValueError as error:
-        raise BadRequest("page and per_page must be whole numbers.") from error
+        raise BadRequest(_("page and per_page must be whole numbers.")) from error
     if not 1 <= page <= PAGE_MAX or not 1 <= per_page <= most:
-        raise BadRequest(f"page is between 1 and {PAGE_MAX:,}; per_page is between 1 and {most}.")
+        raise BadRequest(
+            _(
+                "page is between 1 and %(pages)s; per_page is between 1 and %(most)s.",
+                pages=format(PAGE_MAX, ","),
+                most=most,
+            )
+        )
     return page, per_page
 
 
@@ -134,12 +142,15 @@ def screen_input() -> None:
     for place, texts in places.items():
         if any(_unstorable(text) for text in texts):
             raise BadRequest(
-                f"There is a NUL character or an unpaired surrogate in {place}; such text cannot be "
-                "stored. Remove it and send the request again."
+                _(
+                    "There is a NUL character or an unpaired surrogate in %(place)s; such text cannot be "
+                    "stored. Remove it and send the request again.",
+                    place=place,
+                )
             )
     on_a_page = not request.path.startswith(("/api/", "/federation/"))
     if on_a_page and body is not _NOT_JSON and not isinstance(body, dict):
-        raise BadRequest("Pages take a form, or a JSON object of its fields; this body is neither.")
+        raise BadRequest(_("Pages take a form, or a JSON object of its fields; this body is neither."))
 
 
 def _bind_app_wide(state: BlueprintSetupState) -> None:
@@ -177,21 +188,21 @@ def json_body(optional: bool = False) -> dict[str, Any]:
     """
     limit = current_app.config["API_MAX_BODY"]
     if (request.content_length or 0) > limit:
-        raise TooLarge(f"The body is over the limit of {limit:,} bytes.")
+        raise TooLarge(_("The body is over the limit of %(size)s bytes.", size=format_decimal(limit)))
     data = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH when no length is declared
     if len(data) > limit:
-        raise TooLarge(f"The body is over the limit of {limit:,} bytes.")
+        raise TooLarge(_("The body is over the limit of %(size)s bytes.", size=format_decimal(limit)))
     consumed = bool(request.content_length) and not data  # already read as a form: not JSON
     if optional and not data.strip() and not consumed:
         return {}
     if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
-        raise UnsupportedType("Send the body as JSON, with Content-Type: application/json.")
+        raise UnsupportedType(_("Send the body as JSON, with Content-Type: application/json."))
     try:
         body = json.loads(data)
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
-        raise BadRequest(f"The body is not valid JSON: {error}") from error
+        raise BadRequest(_("The body is not valid JSON: %(error)s", error=error)) from error
     if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object.")
+        raise BadRequest(_("The body must be a JSON object."))
     return body
 
 
@@ -199,7 +210,10 @@ def known_fields(body: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, An
     """Raises: Invalid naming every field the endpoint does not take (nothing is half-applied)."""
     unknown = sorted(set(body) - set(allowed))
     if unknown:
-        raise Invalid({name: "Unknown field." for name in unknown}, f"Unknown fields: {', '.join(unknown)}.")
+        raise Invalid(
+            {name: _("Unknown field.") for name in unknown},
+            _("Unknown fields: %(names)s.", names=", ".join(unknown)),
+        )
     return body
 
 
@@ -219,7 +233,10 @@ def write_access(view: Callable) -> Callable:
             csrf.protect()  # a browser session: the page's CSRF token, as for forms
         elif scope is not None and scope != "write":
             raise Forbidden(
-                f"This API token has the '{scope}' scope; writing needs a token with the 'write' scope.",
+                _(
+                    "This API token has the '%(scope)s' scope; writing needs a token with the 'write' scope.",
+                    scope=scope,
+                ),
                 required_scope="write",
             )
         return view(*args, **kwargs)
@@ -251,7 +268,7 @@ def created(body: dict[str, Any], location: str) -> Response:
 
 
 def paged(items: list[Any], total: int, page: int, per_page: int, **extra: Any) -> Response:
-    """A page of a list in the DESIGN shape (plus `extra` members), with its `Link` header."""
+    """A page of a list in the shape docs/api.md describes (plus `extra` members), with its `Link` header."""
     response = jsonify(items=items, total=total, page=page, per_page=per_page, **extra)
     response.headers["Link"] = link_header(page, per_page, total)
     return response

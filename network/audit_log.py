@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from content.models import Document
@@ -35,7 +36,13 @@ _COUNTRY = re.compile(r"[A-Z]{2}")
 def _text(args: Mapping[str, str], name: str, longest: int) -> str:
     value = (args.get(name) or "").strip()
     if len(value) > longest or _CONTROL.search(value):
-        raise BadRequest(f"{name} is text of at most {longest} characters, without control characters.")
+        raise BadRequest(
+            _(
+                "%(name)s is text of at most %(longest)s characters, without control characters.",
+                name=name,
+                longest=longest,
+            )
+        )
     return value
 
 
@@ -50,7 +57,7 @@ def _moment(args: Mapping[str, str], name: str, end_of_day: bool) -> datetime | 
         moment = datetime.fromisoformat(value)
         return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
     except (ValueError, OverflowError) as error:
-        raise BadRequest(f"{name} is a date (YYYY-MM-DD) or an ISO 8601 date-time.") from error
+        raise BadRequest(_("%(name)s is a date (YYYY-MM-DD) or an ISO 8601 date-time.", name=name)) from error
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ class AuditFilters:
         """Raises: BadRequest naming the argument that is not understood."""
         country = _text(args, "country", 2).upper()
         if country and not _COUNTRY.fullmatch(country):
-            raise BadRequest("country is a two-letter country code.")
+            raise BadRequest(_("country is a two-letter country code."))
         return cls(
             actor=_text(args, "actor", 254), action=_text(args, "action", 60), country=country,
             since=_moment(args, "since", end_of_day=False), until=_moment(args, "until", end_of_day=True),
@@ -117,7 +124,7 @@ AuditPage = paging.Page  # of ShownEntry
 def _visible(viewer: Any, filters: AuditFilters) -> Select:
     """Raises: Forbidden for anyone but country admins and the network admin."""
     if not access.can_see_audit(viewer):
-        raise Forbidden("Only country admins and the network admin read the audit log.")
+        raise Forbidden(_("Only country admins and the network admin read the audit log."))
     return filters.where(db.select(AuditEntry).where(access.audit_entries_visible(viewer)))
 
 

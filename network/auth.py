@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
 from network import credentials, resets, second_factor, sessions, users
@@ -51,7 +52,7 @@ def login():
                 second_factor.remember_pending(user, form.next.data or "")
                 return redirect(url_for("signin.verify"))
             sessions.sign_in(user, "password")
-            flash(f"Welcome, {user.name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(_safe_next(form.next.data))
     status = 429 if headers else 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status, headers
@@ -61,7 +62,7 @@ def login():
 @signed_in
 def logout():
     sessions.sign_out()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("content.home"))
 
 
@@ -76,7 +77,7 @@ def accept_invite(token: str):
             form.password.errors.extend(error.fields.values())
         else:
             sessions.sign_in(user, "password")
-            flash("Your password is set. Welcome to RNDD Hub.", "success")
+            flash(_("Your password is set. Welcome to RNDD Hub."), "success")
             return redirect(url_for("content.home"))
     return render_template("auth/accept_invite.html", form=form, invited=user), (422 if form.errors else 200)
 
@@ -88,7 +89,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         resets.request_reset(form.email.data)
-        flash(resets.REQUESTED, "info")
+        flash(str(resets.REQUESTED), "info")
         return redirect(url_for(".forgot_password"))
     return render_template("auth/forgot_password.html", form=form), (422 if form.errors else 200)
 
@@ -104,7 +105,8 @@ def reset_password(token: str):
             form.password.errors.extend(error.fields.values())
         else:
             flash(
-                "Your password is changed, and every session of yours has ended. Sign in with it.", "success"
+                _("Your password is changed, and every session of yours has ended. Sign in with it."),
+                "success",
             )
             return redirect(url_for(".login"))
     return render_template("auth/reset_password.html", form=form, user=user), (422 if form.errors else 200)

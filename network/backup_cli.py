@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 
 from network.backup import BackupError, create_backup
@@ -54,8 +53,3 @@ def restore_command(path: Path, force: bool) -> None:
     if result.upgraded_from:
         click.echo(f"Database upgraded from schema {result.upgraded_from} to this version's.")
     click.echo(f"Search index rebuilt: {result.indexed} documents.")
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)

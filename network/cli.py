@@ -227,16 +227,36 @@ def audit_verify() -> None:
     click.echo(f"Audit log intact: {report.checked} entries.")
 
 
+def commands() -> list[click.Command]:
+    """Every command of `rndd` (and of `flask --app wsgi`)."""
+    from federation.cli import federation_group
+
+    return [init_command, demo_command, users_group, tokens_group, index_group, audit_group,
+            backup_cli.backup_command, backup_cli.restore_command, federation_group]  # fmt: skip
+
+
 def register(app: Flask) -> None:
-    for command in (init_command, demo_command, users_group, tokens_group, index_group, audit_group):
+    for command in commands():
         app.cli.add_command(command)
-    backup_cli.register(app)
+
+
+class HubGroup(FlaskGroup):
+    """`rndd`: its commands belong to the group itself, so listing them and their `--help` need no
+    application, and so no configuration; the application is made only to run one."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return sorted(click.Group.list_commands(self, ctx))
 
 
 def _create_app() -> Flask:
     from network import create_app
+    from network.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:  # a clear message, not a traceback
+        raise click.ClickException(str(error)) from None
 
 
 def main() -> None:
@@ -251,4 +271,8 @@ def main() -> None:
         click.echo("Demo: using a throwaway secret key; set RNDD_SECRET_KEY for real use.", err=True)
     if sys.argv[1:2] == ["demo"] and not os.environ.get("RNDD_BASE_URL"):
         os.environ["RNDD_BASE_URL"] = LOCAL_BASE_URL  # `demo --serve` moves it to its --host and --port
-    FlaskGroup(create_app=_create_app, add_version_option=False)(prog_name="rndd")
+    from flask_migrate.cli import db as migrations_group
+
+    group = HubGroup(create_app=_create_app, add_version_option=False, commands=commands())
+    group.add_command(migrations_group, "db")  # Flask-Migrate adds it to the app; here without one
+    group(prog_name="rndd")

@@ -1,4 +1,4 @@
-"""Configuration from `RNDD_*` environment variables (DESIGN section 5)."""
+"""Configuration from `RNDD_*` environment variables (the README lists them)."""
 
 from __future__ import annotations
 

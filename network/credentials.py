@@ -13,6 +13,8 @@ import hashlib
 import math
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import String, case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,7 +27,7 @@ from network.models import User, utcnow, verify_password
 FREE_FAILURES = 5  # the fifth failure in a row locks for 1 minute, the sixth 2, then 4, 8...
 MAX_LOCK_MINUTES = 60
 FORGET_AFTER = timedelta(hours=24)  # failures this old no longer count
-REFUSED = "E-mail or password is not right, or the account is inactive."
+REFUSED = _l("E-mail or password is not right, or the account is inactive.")
 
 
 class SignInThrottle(db.Model):
@@ -44,8 +46,13 @@ class TooManyAttempts(DomainError):
     status, code = 429, "rate_limited"
 
     def __init__(self, minutes: int) -> None:
-        unit = "minute" if minutes == 1 else "minutes"
-        super().__init__(f"Too many attempts; try again in {minutes} {unit}.")
+        super().__init__(
+            ngettext(
+                "Too many attempts; try again in %(num)s minute.",
+                "Too many attempts; try again in %(num)s minutes.",
+                minutes,
+            )
+        )
         self.minutes = minutes
 
 
@@ -134,4 +141,4 @@ def authenticate(email: str, password: str) -> User:
     db.session.commit()
     if minutes:
         raise TooManyAttempts(minutes)
-    raise Invalid({"password": REFUSED})
+    raise Invalid({"password": str(REFUSED)})

@@ -1,7 +1,7 @@
 """Domain errors raised by services, and the one place that renders them.
 
 Views never build error responses by hand: a service raises, and the handlers below answer
-with an HTML page or the JSON shape of DESIGN section 5, whichever the request wants.
+with an HTML page or the JSON shape of docs/api.md, whichever the request wants.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
@@ -24,7 +25,7 @@ class DomainError(Exception):
 
     status = 400
     code = "invalid"
-    default_message = "The request could not be processed."
+    default_message = _l("The request could not be processed.")
 
     def __init__(self, message: str | None = None, **details: Any) -> None:
         super().__init__(message or self.default_message)
@@ -34,24 +35,24 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     status, code = 404, "not_found"
-    default_message = "Not found, or you do not have permission to see it."
+    default_message = _l("Not found, or you do not have permission to see it.")
 
 
 class Forbidden(DomainError):
     status, code = 403, "forbidden"
-    default_message = "You are not allowed to do that."
+    default_message = _l("You are not allowed to do that.")
 
 
 class Unauthorized(DomainError):
     status, code = 401, "unauthorized"
-    default_message = "Sign in, or send a valid API token."
+    default_message = _l("Sign in, or send a valid API token.")
 
 
 class Invalid(DomainError):
     """Bad input; `fields` maps each field name to what is wrong with it."""
 
     status, code = 422, "invalid"
-    default_message = "Some fields are not valid."
+    default_message = _l("Some fields are not valid.")
 
     def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
         super().__init__(message, fields=fields)
@@ -60,7 +61,7 @@ class Invalid(DomainError):
 
 class Conflict(DomainError):
     status, code = 409, "conflict"
-    default_message = "This was changed by someone else in the meantime."
+    default_message = _l("This was changed by someone else in the meantime.")
 
 
 class BadRequest(DomainError):
@@ -71,7 +72,7 @@ class Unavailable(DomainError):
     """A dependency is down; `retry_after` (seconds) goes out as the Retry-After header."""
 
     status, code = 503, "unavailable"
-    default_message = "The service is unavailable for a moment. Please try again shortly."
+    default_message = _l("The service is unavailable for a moment. Please try again shortly.")
     retry_after = 15
 
 
@@ -142,4 +143,4 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "server_error", "Something went wrong on our side.")
+        return error_response(500, "server_error", str(_l("Something went wrong on our side.")))

@@ -2,54 +2,56 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from network import labels
+from network.form_messages import Form
 from network.passwords import PASSWORD_MAX, PASSWORD_MIN
 from network.users import INVITABLE_ROLES
 
-ROLE_CHOICES = [SelectChoice(role, role.replace("_", " ").capitalize()) for role in INVITABLE_ROLES]
+ROLE_CHOICES = [SelectChoice(role, labels.ROLE_TITLES[role]) for role in INVITABLE_ROLES]
 
 
-class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+class LoginForm(Form):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(
-        "New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)]
+        _l("New password"), validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)]
     )
-    confirm = PasswordField("Repeat it", validators=[EqualTo("password", "The two do not match.")])
+    confirm = PasswordField(_l("Repeat it"), validators=[EqualTo("password", _l("The two do not match."))])
 
 
 class ChangePasswordForm(SetPasswordForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)])
 
 
-class ForgotPasswordForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+class ForgotPasswordForm(Form):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
 
 
-class InviteForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    role = SelectField("Role", choices=ROLE_CHOICES)
+class InviteForm(Form):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
-class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=ROLE_CHOICES)
+class RoleForm(Form):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something: nothing but the CSRF token."""
 
 
-class CountryForm(FlaskForm):
-    code = StringField("ISO code", validators=[DataRequired(), Length(min=2, max=2)])
-    name = StringField("Country", validators=[DataRequired(), Length(max=100)])
-    ministry = StringField("Ministry", validators=[DataRequired(), Length(max=200)])
-    default_language = SelectField("Default language")
+class CountryForm(Form):
+    code = StringField(_l("ISO code"), validators=[DataRequired(), Length(min=2, max=2)])
+    name = StringField(_l("Country"), validators=[DataRequired(), Length(max=100)])
+    ministry = StringField(_l("Ministry"), validators=[DataRequired(), Length(max=200)])
+    default_language = SelectField(_l("Default language"))

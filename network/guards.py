@@ -10,6 +10,7 @@ from functools import wraps
 from typing import Any
 
 from flask import redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from network.errors import Forbidden, Unauthorized, wants_json
@@ -38,7 +39,7 @@ def role_required(*roles: str) -> Callable[[Callable], Callable]:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in roles:
-                raise Forbidden("Your role does not allow this page.")
+                raise Forbidden(_("Your role does not allow this page."))
             return view(*args, **kwargs)
 
         wrapper.guard = "role:" + ",".join(roles)  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, Request, g, request
+from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from sqlalchemy.orm import joinedload
 
@@ -26,7 +27,8 @@ class Anonymous(AnonymousUserMixin):
 
 def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.localize_callback = str  # the lazy message, in the language of the request
     login_manager.login_message_category = "info"
     login_manager.anonymous_user = Anonymous
     login_manager.session_protection = "strong"

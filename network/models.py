@@ -48,6 +48,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     feed_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    interface_language: Mapped[str | None] = mapped_column(String(16))
 
     country: Mapped[Country] = relationship(lazy="joined")
 

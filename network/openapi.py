@@ -47,12 +47,18 @@ holding only `---`, then YAML for the OpenAPI *operation* of that view:
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from typing import Any
 
+import markdown
 import yaml
 from flask import Blueprint, Flask, current_app, jsonify, render_template
+from markupsafe import Markup
+
+from content.rendering import sanitize_html
+from network.api import MAX_ID
 
 # Shared shapes, in the same YAML the views use. Enums mirror content.models (a test checks).
 COMPONENTS: dict[str, Any] = yaml.safe_load(r"""
@@ -65,7 +71,7 @@ _write_properties: &write_properties  # the fields a write takes, shared by crea
   topics: {type: array, items: {type: string}, description: Topic slugs.}
   tags: {type: array, maxItems: 20, items: {type: string, maxLength: 40}}
   year: {type: integer, nullable: true, minimum: 1990}
-  translation_of: {type: integer, nullable: true, minimum: 1, maximum: 9223372036854775807,
+  translation_of: {type: integer, nullable: true, minimum: 1, maximum: 2147483647,
                    description: Another document of the same country.}
   visibility: {type: string, enum: [public, network, countries, country], description: Country admins only.}
   shared_with: {type: array, items: {type: string}, description: "Country codes (visibility `countries`)."}
@@ -476,9 +482,10 @@ PREFIX = "/api/v1"
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 _SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)
 DESCRIPTION = (
-    "The JSON API of RNDD Hub (DESIGN section 5). Authenticate with `Authorization: Bearer <token>` "
+    "The JSON API of RNDD Hub. Authenticate with `Authorization: Bearer <token>` "
     "(create tokens under /account/tokens) or the browser session (writes then need the CSRF token "
-    "in `X-CSRFToken`). A document you may not read is a 404, exactly like a missing one."
+    "in `X-CSRFToken`). A document you may not read is a 404, exactly like a missing one. "
+    "A guide with examples ships with the project as `docs/api.md`."
 )
 
 bp = Blueprint("openapi", __name__)
@@ -490,7 +497,7 @@ def path_of(rule: str) -> str:
 
 
 def _path_parameters(rule: str) -> list[dict[str, Any]]:
-    integer = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    integer = {"type": "integer", "minimum": 1, "maximum": MAX_ID}  # what a key column holds
     return [
         {"name": name, "in": "path", "required": True,
          "schema": integer if conv == "int" else {"type": "string"}}
@@ -560,6 +567,21 @@ def openapi_json():
             schema: {type: object}
     """
     return jsonify(cached_spec())
+
+
+@bp.app_template_filter("api_markdown")
+def api_markdown(text: str | None, block: bool = False) -> Markup:
+    """A description of the spec as people read it: its Markdown rendered (and sanitised, like
+    every body); inline unless `block`, so it sits in a table cell or after a heading."""
+    return _api_markdown(text or "", block)
+
+
+@functools.cache
+def _api_markdown(text: str, block: bool) -> Markup:
+    html = sanitize_html(markdown.markdown(text)).strip()
+    if not block and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)  # noqa: S704 (sanitised above)
 
 
 @bp.get("/api/docs")

@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, session
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from webauthn import (
     base64url_to_bytes,
     generate_authentication_options,
@@ -51,7 +53,7 @@ REFUSED = (WebAuthnException, ValueError, TypeError, KeyError, AttributeError)
 
 class PasskeysUnavailable(DomainError):
     status, code = 503, "unavailable"
-    default_message = (
+    default_message = _l(
         "Passkeys need the hub's address (RNDD_BASE_URL) to be a host name, not an IP address "
         "(for a local hub: http://localhost:PORT)."
     )
@@ -140,7 +142,7 @@ def register(user: User, credential: Any, name: str = "") -> Passkey:
     """
     pending = _take_challenge("register", user)
     if pending is None:
-        raise _refuse(user, "This request has expired or was already used; try again.", "no challenge")
+        raise _refuse(user, _("This request has expired or was already used; try again."), "no challenge")
     rp_id, origin = relying_party()
     try:
         verified = verify_registration_response(
@@ -148,10 +150,10 @@ def register(user: User, credential: Any, name: str = "") -> Passkey:
             expected_rp_id=rp_id, expected_origin=origin,
         )  # fmt: skip
     except REFUSED as error:
-        raise _refuse(user, "The passkey could not be verified; nothing was saved.", str(error)) from None
+        raise _refuse(user, _("The passkey could not be verified; nothing was saved."), str(error)) from None
     credential_id = bytes_to_base64url(verified.credential_id)
     if db.session.scalar(db.select(Passkey.id).where(Passkey.credential_id == credential_id)):
-        raise _refuse(user, "This passkey is already registered.", "duplicate credential")
+        raise _refuse(user, _("This passkey is already registered."), "duplicate credential")
     key = Passkey(
         user_id=user.id, credential_id=credential_id, public_key=verified.credential_public_key,
         sign_count=verified.sign_count, transports=json.dumps(_transports(credential)),
@@ -185,7 +187,7 @@ def authenticate(credential: Any, purpose: str, user: User | None = None) -> Use
     Raises: BadRequest for an expired, reused or foreign challenge, an unknown passkey, one of
     another user, or a signature, origin or RP id that does not verify. Nothing changes then.
     """
-    refused = "This passkey could not sign you in."
+    refused = _("This passkey could not sign you in.")
     pending = _take_challenge(purpose, user)
     if pending is None:
         raise _refuse(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+from flask_babel import gettext as _
+
 from network.errors import Invalid
 
 PASSWORD_MIN = 12
@@ -25,11 +27,11 @@ def common_passwords() -> frozenset[str]:
 def problem(password: str) -> str | None:
     """What is wrong with a new password, in words for its owner, or None."""
     if len(password) < PASSWORD_MIN:
-        return f"Use at least {PASSWORD_MIN} characters."
+        return _("Use at least %(num)s characters.", num=PASSWORD_MIN)
     if len(password) > PASSWORD_MAX:
-        return f"Use at most {PASSWORD_MAX} characters."
+        return _("Use at most %(num)s characters.", num=PASSWORD_MAX)
     if password.strip().lower() in common_passwords():
-        return "This is one of the most common passwords; choose another."
+        return _("This is one of the most common passwords; choose another.")
     return None
 
 

@@ -11,16 +11,19 @@ import hashlib
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from network import access, audit, credentials, mail, passwords, sessions
+from network import access, audit, credentials, i18n, mail, passwords, sessions
 from network.errors import Forbidden, Invalid, NotFound
 from network.extensions import db
 from network.models import User
 from network.urls import external_url
 
-REQUESTED = "If an account has this address, a link to choose a new password is on its way to it."
-REFUSED = "This link is not valid any more: it was used, it expired, or the password changed since."
+REQUESTED = _l("If an account has this address, a link to choose a new password is on its way to it.")
+REFUSED = _l("This link is not valid any more: it was used, it expired, or the password changed since.")
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -38,13 +41,17 @@ def reset_link(user: User) -> str:
 
 def _send(user: User, link: str) -> None:
     minutes = current_app.config["RESET_MAX_AGE_MINUTES"]
-    mail.send(
-        user.email,
-        "Choose a new password for RNDD Hub",
-        f"Someone, hopefully you, asked to choose a new password for {user.email} on RNDD Hub.\n\n"
-        f"Choose it here (the link works once, for {minutes} minutes):\n{link}\n\n"
-        "If you did not ask for this, ignore this message: your password stays as it is.\n",
-    )
+    with force_locale(i18n.recipient_language(user)):
+        subject = _("Choose a new password for RNDD Hub")
+        text = _(
+            "Someone, hopefully you, asked to choose a new password for %(email)s on RNDD Hub.\n\n"
+            "Choose it here (the link works once, for %(minutes)s minutes):\n%(link)s\n\n"
+            "If you did not ask for this, ignore this message: your password stays as it is.\n",
+            email=user.email,
+            minutes=minutes,
+            link=link,
+        )
+    mail.send(user.email, subject, text)
 
 
 def request_reset(email: str) -> None:
@@ -71,7 +78,7 @@ def send_reset(actor: Any, user_id: int) -> User:
     if user is None or not user.active or not access.can_manage_users(actor, user.country_code):
         raise NotFound()
     if user.role == "network_admin" and not getattr(actor, "is_network_admin", False):
-        raise Forbidden("The secretariat's accounts are managed by the network admin.")
+        raise Forbidden(_("The secretariat's accounts are managed by the network admin."))
     _send(user, reset_link(user))
     audit.record(actor, "password.reset_requested", object_type="user", object_id=user.id, title=user.name,
                  country=user.country_code, for_email=user.email)  # fmt: skip
@@ -141,7 +148,7 @@ def change_password(user: User, current: str, new: str) -> None:
         db.session.commit()
         if minutes:
             raise credentials.TooManyAttempts(minutes)
-        raise Invalid({"current": "This is not your current password."})
+        raise Invalid({"current": _("This is not your current password.")})
     passwords.check(new, "password")
     user.set_password(new)
     sessions.end_all(user, keep_current=True, reason="password changed")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from network import recovery_codes, sessions
@@ -97,6 +98,6 @@ def enforce_enrolment():
     if not must_enrol(current_user):
         return None
     if wants_json():
-        raise Forbidden("Set up a second factor (an authenticator app or a passkey) first.",
+        raise Forbidden(_("Set up a second factor (an authenticator app or a passkey) first."),
                         reason="second_factor_required")  # fmt: skip
     return redirect(url_for("security.overview"))

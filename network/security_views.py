@@ -3,33 +3,35 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from network import passkeys, recovery_codes, second_factor, totp
 from network.errors import BadRequest, Invalid
+from network.form_messages import Form
 from network.forms import ActionForm
 from network.guards import signed_in
 
 bp = Blueprint("security", __name__, url_prefix="/account/security")
 
 
-class CodeForm(FlaskForm):
-    code = StringField("Code from the app", validators=[DataRequired(), Length(max=20)])
+class CodeForm(Form):
+    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=20)])
 
 
-class DisableTotpForm(FlaskForm):
-    code = StringField("A current code from the app", validators=[Length(max=20)])
-    password = PasswordField("Or your password", validators=[Length(max=200)])
+class DisableTotpForm(Form):
+    code = StringField(_l("A current code from the app"), validators=[Length(max=20)])
+    password = PasswordField(_l("Or your password"), validators=[Length(max=200)])
 
 
-class RenameForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+class RenameForm(Form):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
 
 
-def _checked(form: FlaskForm) -> None:
+def _checked(form: Form) -> None:
     if not form.validate_on_submit():
         raise Invalid({name: " ".join(errors) for name, errors in form.errors.items()})
 
@@ -37,7 +39,7 @@ def _checked(form: FlaskForm) -> None:
 def _json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise BadRequest("Send a JSON object.")
+        raise BadRequest(_("Send a JSON object."))
     return body
 
 
@@ -66,7 +68,7 @@ def _enrol_page(form: CodeForm, status: int = 200):
 @signed_in
 def totp_enrol():
     if totp.is_enabled(current_user):
-        flash("An authenticator app is already set up.", "info")
+        flash(_("An authenticator app is already set up."), "info")
         return redirect(url_for(".overview"))
     return _enrol_page(CodeForm(formdata=None))
 
@@ -93,7 +95,7 @@ def totp_disable():
     _checked(form)
     totp.disable(current_user, code=form.code.data or "", password=form.password.data or "")
     second_factor.after_factor_removed(current_user)
-    flash("The authenticator app is switched off.", "success")
+    flash(_("The authenticator app is switched off."), "success")
     return redirect(url_for(".overview"))
 
 
@@ -102,7 +104,7 @@ def totp_disable():
 def recovery_codes_renew():
     _checked(ActionForm())
     if not second_factor.has_second_factor(current_user):
-        raise Invalid({"codes": "Set up an authenticator app or a passkey first."})
+        raise Invalid({"codes": _("Set up an authenticator app or a passkey first.")})
     return render_template("security/recovery_codes.html", codes=recovery_codes.renew(current_user))
 
 
@@ -117,7 +119,7 @@ def passkey_register_options():
 def passkey_register_verify():
     body = _json_body()
     key = passkeys.register(current_user, body.get("credential"), str(body.get("name") or ""))
-    flash(f"Passkey “{key.name}” is added.", "success")
+    flash(_("Passkey “%(name)s” is added.", name=key.name), "success")
     return jsonify(id=key.id, name=key.name, redirect=url_for(".overview")), 201
 
 
@@ -127,7 +129,7 @@ def passkey_rename(passkey_id: int):
     form = RenameForm()
     _checked(form)
     passkeys.rename(current_user, passkey_id, form.name.data)
-    flash("The passkey is renamed.", "success")
+    flash(_("The passkey is renamed."), "success")
     return redirect(url_for(".overview"))
 
 
@@ -137,5 +139,5 @@ def passkey_remove(passkey_id: int):
     _checked(ActionForm())
     passkeys.remove(current_user, passkey_id)
     second_factor.after_factor_removed(current_user)
-    flash("The passkey is removed: it no longer signs you in.", "success")
+    flash(_("The passkey is removed: it no longer signs you in."), "success")
     return redirect(url_for(".overview"))

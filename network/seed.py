@@ -1,4 +1,4 @@
-"""Reference data: the sixteen member countries (DESIGN section 6)."""
+"""Reference data: the sixteen member countries."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, g, request, session
+from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from sqlalchemy import ForeignKey, String, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -165,7 +166,7 @@ def revoke(user: User, session_id: str) -> None:
     """
     row = db.session.get(UserSession, session_id)
     if row is None or row.user_id != user.id or row.revoked_at is not None:
-        raise NotFound("This session has ended already.")
+        raise NotFound(_("This session has ended already."))
     row.revoked_at = utcnow()
     audit.record(user, "session.revoked", object_type="session", object_id=row.id[:12], device=row.device)
     db.session.commit()

@@ -7,7 +7,9 @@ that the password step left in the session (network/second_factor.py), or a pass
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -15,17 +17,18 @@ from network import passkeys, recovery_codes, second_factor, totp
 from network.auth import _safe_next
 from network.errors import BadRequest, Invalid
 from network.extensions import limiter
+from network.form_messages import Form
 
 bp = Blueprint("signin", __name__, url_prefix="/login")
 _limit = limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 
 
-class VerifyForm(FlaskForm):
-    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
+class VerifyForm(Form):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
 
 
 def _expired():
-    flash("Your sign-in took too long; give your e-mail and password again.", "info")
+    flash(_("Your sign-in took too long; give your e-mail and password again."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -46,10 +49,18 @@ def verify():
             next_url = _safe_next(second_factor.pending_next())
             second_factor.finish_sign_in(user, method)
             if method == "password+recovery_code":
-                flash(f"You used a recovery code; {recovery_codes.remaining(user)} are left.", "warning")
-            flash(f"Welcome, {user.name}.", "success")
+                left = recovery_codes.remaining(user)
+                flash(
+                    ngettext(
+                        "You used a recovery code; %(num)s is left.",
+                        "You used a recovery code; %(num)s are left.",
+                        left,
+                    ),
+                    "warning",
+                )
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(next_url)
-        form.code.errors.append("That code is not right, or it was already used.")
+        form.code.errors.append(_("That code is not right, or it was already used."))
     return render_template(
         "security/verify.html", form=form, totp_enabled=totp.is_enabled(user),
         has_passkeys=bool(passkeys.own_passkeys(user)),
@@ -63,11 +74,11 @@ def _purpose() -> tuple[str, object]:
     if purpose == "second_factor":
         user = second_factor.pending_user()
         if user is None:
-            raise BadRequest("Your sign-in took too long; give your e-mail and password again.")
+            raise BadRequest(_("Your sign-in took too long; give your e-mail and password again."))
         return purpose, user
     if purpose == "passwordless":
         return purpose, None
-    raise BadRequest("Say whether the passkey follows a password or stands alone.")
+    raise BadRequest(_("Say whether the passkey follows a password or stands alone."))
 
 
 @bp.post("/passkey/options")
@@ -84,9 +95,9 @@ def passkey_verify():
     body = request.get_json(silent=True)
     credential = body.get("credential")
     if not isinstance(credential, dict):
-        raise Invalid({"credential": "Send the passkey's answer as a JSON object."})
+        raise Invalid({"credential": _("Send the passkey's answer as a JSON object.")})
     next_url = _safe_next(second_factor.pending_next() if user else str(body.get("next") or ""))
     owner = passkeys.authenticate(credential, purpose, user)
     second_factor.finish_sign_in(owner, "password+passkey" if user else "passkey")
-    flash(f"Welcome, {owner.name}.", "success")
+    flash(_("Welcome, %(name)s.", name=owner.name), "success")
     return jsonify(redirect=next_url)

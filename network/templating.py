@@ -1,17 +1,18 @@
-"""What every template can use: the current principal's capabilities, names, dates."""
+"""What every template can use: the current principal's capabilities, names, dates, numbers."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from flask import Flask, request, send_from_directory, url_for
+from flask_babel import format_decimal
 
-from flask import Flask, request, url_for
-
-from network import access
+from network import access, i18n, labels
 from network.api import link_args
 
 
 def register(app: Flask) -> None:
-    from content.models import KINDS, LANGUAGES
+    from content.models import KINDS, LANGUAGES, URGENCY_LABELS
+
+    i18n.register(app)
 
     @app.context_processor
     def globals_for_templates() -> dict:
@@ -22,6 +23,11 @@ def register(app: Flask) -> None:
             "KIND_NAMES": KINDS,
             "node_name": app.config["NODE_NAME"],
         }
+
+    @app.route("/favicon.ico")
+    def favicon():
+        """Browsers ask for /favicon.ico whatever the page links; the same SVG answers."""
+        return send_from_directory(app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
     @app.template_global()
     def url_toggle(name: str, value: str) -> str:
@@ -39,18 +45,33 @@ def register(app: Flask) -> None:
         args["page"] = str(number)
         return url_for(endpoint or request.endpoint, **request.view_args, **args.to_dict(flat=False))
 
-    @app.template_filter("date")
-    def format_date(value: datetime | None) -> str:
-        return value.strftime("%d %b %Y") if value else ""
-
-    @app.template_filter("datetime")
-    def format_datetime(value: datetime | None) -> str:
-        return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
-
     @app.template_filter("language_name")
     def language_name(code: str) -> str:
-        return LANGUAGES.get(code, code)
+        return i18n.language_name(code, LANGUAGES.get(code))
+
+    @app.template_filter("country_name")
+    def country_name(country) -> str:
+        """A country (or anything with `code` and `name`) named in the interface's language."""
+        return i18n.country_name(country.code, country.name) if country else ""
+
+    for filter_name, table in (
+        ("role_name", labels.ROLES),
+        ("status_name", labels.STATUSES),
+        ("visibility_name", labels.VISIBILITIES),
+        ("level_name", labels.LEVELS),
+        ("peer_state", labels.PEER_STATES),
+        ("scope_name", labels.TOKEN_SCOPES),
+    ):
+        app.add_template_filter(lambda code, table=table: labels.name(table, code), filter_name)
+
+    @app.template_filter("number")
+    def number(value: int | float) -> str:
+        return format_decimal(value)
 
     @app.template_filter("kind_name")
     def kind_name(kind: str) -> str:
         return KINDS.get(kind, kind)
+
+    @app.template_filter("urgency_name")
+    def urgency_name(urgency: str | None) -> str:
+        return URGENCY_LABELS.get(urgency or "", urgency or "")

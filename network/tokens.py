@@ -10,8 +10,9 @@ import secrets
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
@@ -19,6 +20,7 @@ from wtforms.validators import Length
 from network import audit
 from network.errors import Invalid, NotFound
 from network.extensions import db
+from network.form_messages import Form
 from network.forms import ActionForm
 from network.guards import signed_in
 from network.models import TOKEN_SCOPES, ApiToken, User, utcnow
@@ -27,14 +29,16 @@ from network.urls import external_url
 bp = Blueprint("tokens", __name__, url_prefix="/account")
 
 SCOPE_CHOICES = [
-    SelectChoice("read", "Read: fetch documents and search, as you"),
-    SelectChoice("write", "Write: also create, edit, publish and delete, as you"),
+    SelectChoice("read", _l("Read: fetch documents and search, as you")),
+    SelectChoice("write", _l("Write: also create, edit, publish and delete, as you")),
 ]
 
 
-class TokenForm(FlaskForm):
-    name = StringField("Name", validators=[Length(max=100)], description="What uses it, e.g. 'news monitor'.")
-    scope = SelectField("Scope", choices=SCOPE_CHOICES, default="read")
+class TokenForm(Form):
+    name = StringField(
+        _l("Name"), validators=[Length(max=100)], description=_l("What uses it, e.g. 'news monitor'.")
+    )
+    scope = SelectField(_l("Scope"), choices=SCOPE_CHOICES, default="read")
 
 
 def _audit(holder: User, action: str, object_type: str, object_id: Any, title: str, **more: Any) -> None:
@@ -52,7 +56,7 @@ def issue_token(owner: User, name: str, scope: str, from_cli: bool = False) -> t
     Raises: Invalid for an unknown scope.
     """
     if scope not in TOKEN_SCOPES:
-        raise Invalid({"scope": f"Use one of {', '.join(TOKEN_SCOPES)}."})
+        raise Invalid({"scope": _("Use one of %(choices)s.", choices=", ".join(TOKEN_SCOPES))})
     token, clear = ApiToken.issue(owner, scope=scope, name=name.strip()[:100])
     db.session.add(token)
     db.session.flush()
@@ -116,9 +120,9 @@ def token_list():
 @signed_in
 def revoke(token_id: int):
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     token = revoke_token(current_user, token_id)
-    flash(f"Token {token.name or token.id} is revoked: it no longer works.", "success")
+    flash(_("Token %(name)s is revoked: it no longer works.", name=token.name or token.id), "success")
     return redirect(url_for(".token_list"))
 
 
@@ -126,9 +130,9 @@ def revoke(token_id: int):
 @signed_in
 def feed_key():
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     renew_feed_key(current_user)
-    flash("Your private feed has a new address; the old one no longer works.", "success")
+    flash(_("Your private feed has a new address; the old one no longer works."), "success")
     return redirect(url_for(".token_list"))
 
 
@@ -136,7 +140,7 @@ def feed_key():
 @signed_in
 def feed_key_revoke():
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     revoke_feed_key(current_user)
-    flash("Your private feed is switched off.", "success")
+    flash(_("Your private feed is switched off."), "success")
     return redirect(url_for(".token_list"))

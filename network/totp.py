@@ -11,6 +11,7 @@ import time
 
 import pyotp
 import segno
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from network import audit
@@ -36,7 +37,7 @@ def begin_enrolment(user: User) -> TotpSecret:
     """A fresh unconfirmed secret (replacing an earlier unconfirmed one); it counts once confirmed."""
     secret = secret_of(user)
     if secret is not None and secret.confirmed_at is not None:
-        raise Invalid({"code": "An authenticator app is already set up; disable it first."})
+        raise Invalid({"code": _("An authenticator app is already set up; disable it first.")})
     if secret is None:
         secret = TotpSecret(user_id=user.id)
         db.session.add(secret)
@@ -96,9 +97,9 @@ def confirm(user: User, code: str) -> None:
     """
     secret = secret_of(user)
     if secret is None or secret.confirmed_at is not None:
-        raise Invalid({"code": "Start setting up an authenticator app first."})
+        raise Invalid({"code": _("Start setting up an authenticator app first.")})
     if not check_code(user, code, confirming=True):
-        raise Invalid({"code": "That code is not right. Check the app's clock and try the newest code."})
+        raise Invalid({"code": _("That code is not right. Check the app's clock and try the newest code.")})
     secret.confirmed_at = utcnow()
     audit.record(user, "totp.enabled", object_type="user", object_id=user.id)
     db.session.commit()
@@ -110,7 +111,7 @@ def disable(user: User, code: str = "", password: str = "") -> None:
     Raises: Invalid when neither is right (the wrong code is audited as a failure).
     """
     if not is_enabled(user):
-        raise Invalid({"code": "No authenticator app is set up."})
+        raise Invalid({"code": _("No authenticator app is set up.")})
     if password:
         proven = user.check_password(password)
         if not proven:
@@ -119,7 +120,7 @@ def disable(user: User, code: str = "", password: str = "") -> None:
     else:
         proven = check_code(user, code)
     if not proven:
-        raise Invalid({"code": "Give a current code from your app, or your password."})
+        raise Invalid({"code": _("Give a current code from your app, or your password.")})
     db.session.delete(secret_of(user))
     audit.record(user, "totp.disabled", object_type="user", object_id=user.id)
     db.session.commit()

@@ -7,9 +7,11 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from network import access, audit, mail, passwords, sessions
+from network import access, audit, i18n, labels, mail, passwords, sessions
 from network.errors import Forbidden, Invalid, NotFound
 from network.extensions import db
 from network.models import ROLES, Country, User
@@ -28,13 +30,13 @@ def normalise_email(email: str) -> str:
 def _check_new_user(email: str, name: str, country_code: str, role: str) -> dict[str, str]:
     problems: dict[str, str] = {}
     if db.session.scalar(db.select(User.id).where(User.email == email)):
-        problems["email"] = "A user with this e-mail address already exists."
+        problems["email"] = _("A user with this e-mail address already exists.")
     if not name.strip() or len(name) > 120:
-        problems["name"] = "Give a name of 1 to 120 characters."
+        problems["name"] = _("Give a name of 1 to 120 characters.")
     if db.session.get(Country, country_code) is None:
-        problems["country"] = f"Unknown country code {country_code!r}."
+        problems["country"] = _("Unknown country code %(code)r.", code=country_code)
     if role not in ROLES:
-        problems["role"] = f"Role must be one of {', '.join(ROLES)}."
+        problems["role"] = _("Role must be one of %(choices)s.", choices=", ".join(ROLES))
     return problems
 
 
@@ -77,7 +79,7 @@ def invite(actor: Any, email: str, name: str, role: str) -> User | None:
         Invalid: bad e-mail, name or role, or a user of the actor's own country has the address.
     """
     if not access.can_manage_users(actor, actor.country_code):
-        raise Forbidden("Only country admins invite users.")
+        raise Forbidden(_("Only country admins invite users."))
     email = normalise_email(email)
     existing = db.session.scalar(db.select(User.country_code).where(User.email == email))
     if existing is not None and existing != actor.country_code:
@@ -104,13 +106,13 @@ def invite_country_admin(actor: Any, email: str, name: str, country_code: str) -
         Invalid: bad e-mail or name, unknown country, or the country has an admin already.
     """
     if not access.can_manage_accounts(actor):
-        raise Forbidden("Only the network admin creates a country's first admin.")
+        raise Forbidden(_("Only the network admin creates a country's first admin."))
     country_code = (country_code or "").strip().upper()
     has_admin = db.select(User.id).where(
         User.country_code == country_code, User.role == "country_admin", User.active.is_(True)
     )
     if db.session.scalar(has_admin.limit(1)):
-        raise Invalid({"country": "This country has an admin already; its admins invite the others."})
+        raise Invalid({"country": _("This country has an admin already; its admins invite the others.")})
     user = _pending_user(email, name, country_code, "country_admin")
     _audit(actor, "user.created", user, role=user.role, invited=True)
     _send_invitation(actor, user)
@@ -120,7 +122,7 @@ def invite_country_admin(actor: Any, email: str, name: str, country_code: str) -
 def _invite_problems(email: str, name: str, country_code: str, role: str) -> dict[str, str]:
     problems = _check_new_user(email, name, country_code, role)
     if role not in INVITABLE_ROLES:
-        problems["role"] = f"Invite as one of {', '.join(INVITABLE_ROLES)}."
+        problems["role"] = _("Invite as one of %(choices)s.", choices=", ".join(INVITABLE_ROLES))
     return problems
 
 
@@ -147,13 +149,19 @@ def _send_invitation(actor: Any, user: User) -> None:
     token = _serializer().dumps({"uid": user.id, "pw": None})
     link = external_url("auth.accept_invite", token=token)
     days = current_app.config["INVITE_MAX_AGE_DAYS"]
-    mail.send(
-        user.email,
-        "Your invitation to RNDD Hub",
-        f"{actor.name} invited you to RNDD Hub, the platform of the Regional Network on "
-        f"Digital Diplomacy, as a {user.role.replace('_', ' ')} of {user.country.name}.\n\n"
-        f"Choose your password here (the link works for {days} days, once):\n{link}\n",
-    )
+    with force_locale(i18n.recipient_language(user)):
+        subject = _("Your invitation to RNDD Hub")
+        text = _(
+            "%(inviter)s invited you to RNDD Hub, the platform of the Regional Network on Digital "
+            "Diplomacy, as %(role)s of %(country)s.\n\n"
+            "Choose your password here (the link works for %(days)s days, once):\n%(link)s\n",
+            inviter=actor.name,
+            role=labels.name(labels.ROLES, user.role),
+            country=i18n.country_name(user.country.code, user.country.name),
+            days=days,
+            link=link,
+        )
+    mail.send(user.email, subject, text)
 
 
 def user_for_invite(token: str) -> User:
@@ -166,12 +174,12 @@ def user_for_invite(token: str) -> User:
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired as error:
-        raise NotFound("This invitation has expired; ask your country admin for a new one.") from error
+        raise NotFound(_("This invitation has expired; ask your country admin for a new one.")) from error
     except BadSignature as error:
-        raise NotFound("This invitation link is not valid.") from error
+        raise NotFound(_("This invitation link is not valid.")) from error
     user = db.session.get(User, data.get("uid"))
     if user is None or user.password_hash is not None or not user.active:
-        raise NotFound("This invitation link is not valid or has been used already.")
+        raise NotFound(_("This invitation link is not valid or has been used already."))
     return user
 
 
@@ -188,9 +196,9 @@ def _managed_user(actor: Any, user_id: int, may: Callable[[Any, User], bool] = a
     if user is None or not may(actor, user):
         raise NotFound()
     if user.id == actor.id:
-        raise Forbidden("You cannot change your own role or deactivate yourself.")
+        raise Forbidden(_("You cannot change your own role or deactivate yourself."))
     if user.role == "network_admin" and not access.can_manage_accounts(actor):
-        raise Forbidden("The secretariat's accounts are managed by the network admin.")
+        raise Forbidden(_("The secretariat's accounts are managed by the network admin."))
     return user
 
 
@@ -198,7 +206,7 @@ def set_role(actor: Any, user_id: int, role: str) -> User:
     """Raises: NotFound (not a user of the actor's country), Forbidden, Invalid."""
     user = _managed_user(actor, user_id)
     if role not in INVITABLE_ROLES:
-        raise Invalid({"role": f"Role must be one of {', '.join(INVITABLE_ROLES)}."})
+        raise Invalid({"role": _("Role must be one of %(choices)s.", choices=", ".join(INVITABLE_ROLES))})
     if user.role != role:
         previous, user.role = user.role, role
         _audit(actor, "user.role_changed", user, **{"from": previous, "to": role})
@@ -221,7 +229,7 @@ def set_active(actor: Any, user_id: int, active: bool) -> User:
 
 def country_users(actor: Any) -> list[User]:
     if not access.can_manage_users(actor, actor.country_code):
-        raise Forbidden("Only country admins manage users.")
+        raise Forbidden(_("Only country admins manage users."))
     return list(
         db.session.scalars(db.select(User).where(User.country_code == actor.country_code).order_by(User.name))
     )
@@ -230,7 +238,7 @@ def country_users(actor: Any) -> list[User]:
 def all_users(actor: Any, country_code: str | None = None, role: str | None = None) -> list[User]:
     """Every account of the network, by country and name (network admin only)."""
     if not access.can_manage_accounts(actor):
-        raise Forbidden("Only the network admin sees every account.")
+        raise Forbidden(_("Only the network admin sees every account."))
     query = db.select(User).order_by(User.country_code, User.name)
     if country_code:
         query = query.where(User.country_code == country_code)
@@ -242,19 +250,19 @@ def all_users(actor: Any, country_code: str | None = None, role: str | None = No
 def save_country(actor: Any, code: str, name: str, ministry: str, language: str) -> Country:
     """Create or edit a member country (network admin only)."""
     if not access.can_manage_countries(actor):
-        raise Forbidden("Only the network admin manages countries.")
+        raise Forbidden(_("Only the network admin manages countries."))
     from content.models import LANGUAGES
 
     code = code.strip().upper()
     problems: dict[str, str] = {}
     if len(code) != 2 or not code.isalpha():
-        problems["code"] = "Use the two-letter ISO 3166 code."
+        problems["code"] = _("Use the two-letter ISO 3166 code.")
     if not name.strip() or len(name) > 100:
-        problems["name"] = "Give a name of 1 to 100 characters."
+        problems["name"] = _("Give a name of 1 to 100 characters.")
     if not ministry.strip() or len(ministry) > 200:
-        problems["ministry"] = "Give the ministry's name (1 to 200 characters)."
+        problems["ministry"] = _("Give the ministry's name (1 to 200 characters).")
     if language not in LANGUAGES:
-        problems["default_language"] = "Choose one of the network's languages."
+        problems["default_language"] = _("Choose one of the network's languages.")
     if problems:
         raise Invalid(problems)
     country = db.session.get(Country, code)
@@ -274,3 +282,14 @@ def save_country(actor: Any, code: str, name: str, ministry: str, language: str)
                      **changes)  # fmt: skip
     db.session.commit()
     return country
+
+
+def set_interface_language(actor: Any, code: str) -> None:
+    """Remember a signed-in user's language of the interface (one of the complete catalogs)."""
+    from network.i18n import interface_languages
+
+    if code not in interface_languages():
+        raise Invalid({"language": _("Choose one of the languages offered.")})
+    if actor.interface_language != code:
+        actor.interface_language = code
+        db.session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from network import users
@@ -84,7 +85,7 @@ def invite_user():
     users.invite(current_user, email, body.get("name", ""), body.get("role", "reader"))
     # The same answer when the address belongs to another country (users.invite).
     address = users.normalise_email(email)
-    return jsonify(email=address, message=f"Invitation sent to {address}."), 202
+    return jsonify(email=address, message=_("Invitation sent to %(email)s.", email=address)), 202
 
 
 @bp.patch("/users/<int:user_id>")
@@ -121,5 +122,5 @@ def update_user(user_id: int):
     if "active" in body:
         user = users.set_active(current_user, user_id, body["active"])
     if user is None:
-        raise Invalid({"role": "Send `role`, `active`, or both."})
+        raise Invalid({"role": _("Send `role`, `active`, or both.")})
     return jsonify(user_json(user))

@@ -1,4 +1,4 @@
-"""Parsing the search box syntax (DESIGN 5) into a small tree, strictly.
+"""Parsing the search box syntax (the README's Search section) into a small tree, strictly.
 
 Whoosh's own parser never fails: it reads `author:x` or an unclosed quote as words. Users and the
 API need to be told instead, so this parser raises `QueryError` with a message that shows the

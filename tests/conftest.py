@@ -110,7 +110,7 @@ def app(database_url: str, tmp_path: Path):
     def _one_request_one_identity() -> None:
         """The fixture holds one app context that requests reuse; in production each request
         has its own `g`, so forget the previous request's user and token here (first of all hooks)."""
-        for key in ("_login_user", "api_token", "documents_changed"):
+        for key in ("_login_user", "api_token", "documents_changed", "_flask_babel"):
             g.pop(key, None)
 
     app.before_request_funcs.setdefault(None, []).insert(0, _one_request_one_identity)

@@ -47,6 +47,8 @@ PUBLIC = {
     "reports_api.mission_api": "reference data: the missions of member countries",
     "reports.monitoring": "the latest reports, filtered by the access policy (public ones for anyone)",
     "notify.unsubscribe": "RFC 8058 one-click: the signed link in the e-mail is the credential",
+    "favicon": "the site's icon",
+    "language.choose": "the interface's language: a visitor's in their cookie, a user's on the account",
 }
 
 
