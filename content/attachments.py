@@ -163,9 +163,9 @@ def _editable_target(actor: Any, doc_id: int, lesson_id: int | None) -> tuple[Do
     doc = services.get_readable(actor, doc_id)
     lesson = db.session.get(Lesson, lesson_id) if 0 < lesson_id <= MAX_ID else None
     if lesson is None or lesson.document_id != doc.id or not access.can_read_lesson(actor, lesson):
-        raise NotFound("No such lesson in this course.")
+        raise NotFound(_("No such lesson in this course."))
     if not access.can_edit_lesson(actor, lesson):
-        raise Forbidden("You may read this lesson but not edit it.")
+        raise Forbidden(_("You may read this lesson but not edit it."))
     return doc, lesson
 
 

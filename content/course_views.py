@@ -135,7 +135,7 @@ def new_lesson(doc_id: int):
 @signed_in
 def edit_lesson(doc_id: int, lesson_id: int):
     found = lessons.get_lesson(current_user, doc_id, lesson_id)
-    doc, _ = lessons.editable_lesson(current_user, found.id)
+    doc = lessons.editable_lesson(current_user, found.id)[0]
     form = LessonForm(obj=found) if request.method == "GET" else LessonForm()
     if request.method == "GET":
         form.revision.data = lessons.latest_revision(found)
@@ -168,9 +168,9 @@ def delete_lesson(doc_id: int, lesson_id: int):
 
 
 STATUS_CHANGES = {
-    "submit": (lessons.submit_lesson, "Lesson submitted for review."),
-    "publish": (lessons.publish_lesson, "Lesson published: the course's readers see it now."),
-    "unpublish": (lessons.unpublish_lesson, "Lesson returned to draft: readers no longer see it."),
+    "submit": (lessons.submit_lesson, _l("Lesson submitted for review.")),
+    "publish": (lessons.publish_lesson, _l("Lesson published: the course's readers see it now.")),
+    "unpublish": (lessons.unpublish_lesson, _l("Lesson returned to draft: readers no longer see it.")),
 }
 
 
@@ -190,7 +190,7 @@ def lesson_status(doc_id: int, lesson_id: int, change: str):
         service(current_user, found.id)
     except Conflict as error:
         return _lesson_page(found, error.status, status_error=error.message)
-    flash(message, "success")
+    flash(str(message), "success")
     return redirect(url_for(".lesson", doc_id=doc_id, lesson_id=found.id))
 
 

@@ -21,11 +21,12 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from content import attachments, audience, services
 from content.models import Attachment, Document, Lesson
-from network import access
+from network import access, labels
 from network.errors import DomainError
 from network.urls import external_url
 
@@ -62,17 +63,22 @@ def _date(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else "—"
 
 
+def _status(code: str) -> str:
+    """A status as the interface names it ("draft", "in review")."""
+    return str(labels.name(labels.STATUSES, code))
+
+
 def _facts(doc: Document) -> list[tuple[str, str]]:
     """The lines of the header both formats carry: country, audience, date, version, source."""
     rows = [
-        ("Country", f"{doc.country.name} ({doc.country.ministry})"),
-        ("Audience", audience.describe(doc).now),
-        ("Published" if doc.published_at else "Updated", _date(doc.published_at or doc.updated_at)),
-        ("Version", str(doc.version) + ("" if doc.status == "published" else f" ({doc.status})")),
-        ("Source", external_url("content.document", doc_id=doc.id)),
+        (_("Country"), f"{doc.country.name} ({doc.country.ministry})"),
+        (_("Audience"), audience.describe(doc).now),
+        (_("Published") if doc.published_at else _("Updated"), _date(doc.published_at or doc.updated_at)),
+        (_("Version"), str(doc.version) + ("" if doc.status == "published" else f" ({_status(doc.status)})")),
+        (_("Source"), external_url("content.document", doc_id=doc.id)),
     ]
     if doc.author:
-        rows.insert(1, ("Author", doc.author.name))
+        rows.insert(1, (_("Author"), doc.author.name))
     return rows
 
 
@@ -83,7 +89,8 @@ def _absolute_markdown(text: str) -> str:
 def _file_line(attachment: Attachment) -> str:
     url = external_url("course.download", attachment_id=attachment.id)
     name = re.sub(r"([\[\]\\])", r"\\\1", attachment.filename)
-    return f"- [{name}]({url}) ({attachment.content_type.split(';')[0]}, {attachment.size:,} bytes)"
+    size = _("%(size)s bytes", size=format(attachment.size, ","))
+    return f"- [{name}]({url}) ({attachment.content_type.split(';')[0]}, {size})"
 
 
 def markdown(actor: Any, doc_id: int) -> tuple[Export, str]:
@@ -95,11 +102,12 @@ def markdown(actor: Any, doc_id: int) -> tuple[Export, str]:
         parts += [f"> {line}" for line in doc.summary.splitlines()] + [""]
     parts += [_absolute_markdown(doc.body_markdown), ""]
     for number, lesson in enumerate(found.lessons, 1):
-        draft = "" if lesson.status == "published" else f" ({lesson.status})"
-        parts += [f"## Lesson {number}: {lesson.title}{draft}", ""]
+        draft = "" if lesson.status == "published" else f" ({_status(lesson.status)})"
+        heading = _("Lesson %(number)s: %(title)s", number=number, title=lesson.title)
+        parts += [f"## {heading}{draft}", ""]
         parts += [_absolute_markdown(lesson.body_markdown), ""]
     if found.files:
-        parts += ["## Files", "", *(_file_line(a) for a in found.files), ""]
+        parts += [f"## {_('Files')}", "", *(_file_line(a) for a in found.files), ""]
     return found, "\n".join(parts).rstrip() + "\n"
 
 

@@ -116,10 +116,10 @@ def _mission(value: Any, owner: str) -> Mission | None:
     if isinstance(value, dict):
         value = value.get("id")
     if isinstance(value, bool) or not str(value).isdigit():
-        raise ValueError("Must be the id of one of your country's missions.")
+        raise ValueError(_("Must be the id of one of your country's missions."))
     mission = db.session.get(Mission, int(value))
     if mission is None or mission.country_code != owner or not mission.active:
-        raise ValueError("Choose one of your country's missions (the country admins keep the list).")
+        raise ValueError(_("Choose one of your country's missions (the country admins keep the list)."))
     return mission
 
 
@@ -129,10 +129,11 @@ def _sources(value: Any) -> list[str]:
         value = value.split()
     links = list(dict.fromkeys(_as_list(value)))
     if len(links) > SOURCES_MAX:
-        raise ValueError(f"At most {SOURCES_MAX} source links.")
+        raise ValueError(_("At most %(most)s source links.", most=SOURCES_MAX))
     for link in links:
         if not link.lower().startswith(("http://", "https://")) or len(link) > 500 or " " in link:
-            raise ValueError(f"Not a web address: {link[:60]!r} (use http:// or https://).")
+            problem = _("Not a web address: %(link)s (use http:// or https://).", link=repr(link[:60]))
+            raise ValueError(problem)
     return links
 
 

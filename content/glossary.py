@@ -15,10 +15,11 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func
 
 from content.models import GLOSSARY_REGISTERS, LANGUAGES, GlossaryConcept, GlossaryForm
-from network import access, audit
+from network import access, audit, i18n
 from network.errors import Forbidden, Invalid, NotFound
 from network.extensions import db
 from network.models import utcnow
@@ -106,18 +107,34 @@ def current_glossary() -> Glossary:
 
 def _require(actor: Any) -> None:
     if not access.can_manage_glossary(actor):
-        raise Forbidden("Only the network admin edits the glossary.")
+        raise Forbidden(_("Only the network admin edits the glossary."))
 
 
-def _clean(text: Any, limit: int, field: str, what: str) -> str:
+def _problems(field: str, limit: int) -> tuple[str, str, str]:
+    """What `_clean` says of a concept's name or of a form: whole sentences, as translators need."""
+    if field == "name":
+        return (
+            _("Give a name without control characters."),
+            _("Give a name of 1 to %(limit)s characters.", limit=limit),
+            _("Give a name with at least one letter."),
+        )
+    return (
+        _("Give the form without control characters."),
+        _("Give the form of 1 to %(limit)s characters.", limit=limit),
+        _("Give the form with at least one letter."),
+    )
+
+
+def _clean(text: Any, limit: int, field: str) -> str:
     """One line of NFC text: a form typed with decomposed marks matches the same search terms."""
     value = unicodedata.normalize("NFC", " ".join(str(text or "").split()))
+    control, length, letter = _problems(field, limit)
     if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
-        raise Invalid({field: f"Give {what} without control characters."})
+        raise Invalid({field: control})
     if not value or len(value) > limit:
-        raise Invalid({field: f"Give {what} of 1 to {limit} characters."})
+        raise Invalid({field: length})
     if not any(char.isalnum() for char in value):
-        raise Invalid({field: f"Give {what} with at least one letter."})
+        raise Invalid({field: letter})
     return value
 
 
@@ -131,10 +148,10 @@ def get_concept(concept_id: int) -> GlossaryConcept:
 def add_concept(actor: Any, name: Any) -> GlossaryConcept:
     """A new concept without forms yet. Raises Invalid for an empty, long or taken name."""
     _require(actor)
-    name = _clean(name, MAX_NAME, "name", "a name").lower()
+    name = _clean(name, MAX_NAME, "name").lower()
     taken = db.session.scalar(db.select(GlossaryConcept.id).where(func.lower(GlossaryConcept.name) == name))
     if taken:
-        raise Invalid({"name": f"The glossary already has “{name}”."})
+        raise Invalid({"name": _("The glossary already has “%(name)s”.", name=name)})
     concept = GlossaryConcept(name=name, updated_at=utcnow())
     db.session.add(concept)
     db.session.flush()
@@ -150,16 +167,20 @@ def add_form(actor: Any, concept_id: int, language: Any, text: Any, register: An
     concept = get_concept(concept_id)
     problems: dict[str, str] = {}
     if language not in LANGUAGES:
-        problems["language"] = "Choose one of the network's languages."
+        problems["language"] = _("Choose one of the network's languages.")
     if register not in GLOSSARY_REGISTERS:
-        problems["register"] = "Choose formal or common."
+        problems["register"] = _("Choose formal or common.")
     if problems:
         raise Invalid(problems)
-    text = _clean(text, MAX_FORM, "text", "the form")
+    text = _clean(text, MAX_FORM, "text")
     if len(text.split()) > MAX_TERM_WORDS:
-        raise Invalid({"text": f"A form has at most {MAX_TERM_WORDS} words (a query names it in as many)."})
+        raise Invalid(
+            {"text": _("A form has at most %(num)s words (a query names it in as many).", num=MAX_TERM_WORDS)}
+        )
     if any(f.language == language and f.text.casefold() == text.casefold() for f in concept.forms):
-        raise Invalid({"text": f"“{concept.name}” already has this form in {LANGUAGES[language]}."})
+        named = i18n.language_name(language, LANGUAGES[language])
+        problem = _("“%(name)s” already has this form in %(language)s.", name=concept.name, language=named)
+        raise Invalid({"text": problem})
     form = GlossaryForm(language=language, text=text, register=register)
     concept.forms.append(form)
     concept.updated_at = utcnow()

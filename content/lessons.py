@@ -46,9 +46,9 @@ def course_for_new_lesson(actor: Any, doc_id: int) -> Document:
     """The course `actor` may add a lesson to. Raises: NotFound, Forbidden, Invalid (not a course)."""
     doc = services.get_readable(actor, doc_id)
     if doc.kind != "course" and access.can_edit(actor, doc):
-        raise Invalid({"kind": "Only courses have lessons; make this document a course first."})
+        raise Invalid({"kind": _("Only courses have lessons; make this document a course first.")})
     if not access.can_add_lesson(actor, doc):
-        raise Forbidden("You may read this course but not add lessons to it.")
+        raise Forbidden(_("You may read this course but not add lessons to it."))
     return doc
 
 
@@ -73,13 +73,13 @@ def editable_lesson(actor: Any, lesson_id: int) -> tuple[Document, Lesson]:
     """Raises: NotFound (unreadable), Forbidden (readable but not the actor's to edit)."""
     lesson = readable_lesson(actor, lesson_id)
     if not access.can_edit_lesson(actor, lesson):
-        raise Forbidden("You may read this lesson but not edit it.")
+        raise Forbidden(_("You may read this lesson but not edit it."))
     return lesson.document, lesson
 
 
 def _clean(data: dict[str, Any], partial: bool) -> dict[str, Any]:
     unknown = set(data) - set(FIELDS)
-    problems = {name: "Unknown field." for name in sorted(unknown)}
+    problems = {name: _("Unknown field.") for name in sorted(unknown)}
     values: dict[str, Any] = {}
     if "title" in data or not partial:
         title = data.get("title")
@@ -160,7 +160,7 @@ def add_lesson(actor: Any, doc_id: int, data: dict[str, Any], publish: bool = Fa
     course = course_for_new_lesson(actor, doc_id)
     values = _clean(data, partial=False)
     if publish and not access.can_publish(actor, course):
-        raise Forbidden("Only the country admins of the course's country publish its lessons.")
+        raise Forbidden(_("Only the country admins of the course's country publish its lessons."))
     body = values.get("body_markdown", "")
     status = "draft" if course.status == "published" and not publish else "published"
     lesson = Lesson(document_id=course.id, title=values["title"], body_markdown=body, status=status,
@@ -258,9 +258,9 @@ def _set_status(actor: Any, lesson: Lesson, status: str, note: str) -> Lesson:
 
 def submit_lesson(actor: Any, lesson_id: int) -> Lesson:
     """A draft goes to the country admins for review. Raises: NotFound, Forbidden, Conflict."""
-    _, lesson = editable_lesson(actor, lesson_id)
+    lesson = editable_lesson(actor, lesson_id)[1]
     if lesson.status != "draft":
-        raise Conflict("Only a draft lesson can be submitted for review.")
+        raise Conflict(_("Only a draft lesson can be submitted for review."))
     return _set_status(actor, lesson, "review", "Submitted for review")
 
 
@@ -268,9 +268,9 @@ def publish_lesson(actor: Any, lesson_id: int) -> Lesson:
     """Readers of the course see the lesson from now on. Raises: NotFound, Forbidden, Conflict."""
     lesson = readable_lesson(actor, lesson_id)
     if not access.can_publish_lesson(actor, lesson):
-        raise Forbidden("Only the country admins of the course's country publish its lessons.")
+        raise Forbidden(_("Only the country admins of the course's country publish its lessons."))
     if lesson.status == "published":
-        raise Conflict("This lesson is already published.")
+        raise Conflict(_("This lesson is already published."))
     return _set_status(actor, lesson, "published", "Published")
 
 
@@ -284,9 +284,9 @@ def unpublish_lesson(actor: Any, lesson_id: int) -> Lesson:
         lesson.status == "review" and access.can_edit_lesson(actor, lesson)
     )
     if not allowed:
-        raise Forbidden("Only the country admins of the course's country take a published lesson back.")
+        raise Forbidden(_("Only the country admins of the course's country take a published lesson back."))
     if lesson.status == "draft":
-        raise Conflict("This lesson is a draft already.")
+        raise Conflict(_("This lesson is a draft already."))
     return _set_status(actor, lesson, "draft", "Returned to draft")
 
 

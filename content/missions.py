@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from content.models import Mission
@@ -24,7 +25,7 @@ def listed(country_code: str | None = None, *, include_retired: bool = False) ->
 
 def _admin_of(actor: Any, country_code: str) -> None:
     if not access.can_manage_missions(actor, country_code):
-        raise Forbidden("Only the country's admins keep its list of missions.")
+        raise Forbidden(_("Only the country's admins keep its list of missions."))
 
 
 def add(actor: Any, name: str, city: str = "", posted_in: str = "") -> Mission:
@@ -33,10 +34,10 @@ def add(actor: Any, name: str, city: str = "", posted_in: str = "") -> Mission:
     name, city, posted_in = (name or "").strip(), (city or "").strip(), (posted_in or "").strip()
     problems = {}
     if not name:
-        problems["name"] = "Give the mission's name, e.g. Embassy of Indonesia in Canberra."
+        problems["name"] = _("Give the mission's name, e.g. Embassy of Indonesia in Canberra.")
     for field, value, most in (("name", name, 150), ("city", city, 100), ("posted_in", posted_in, 100)):
         if len(value) > most:
-            problems[field] = f"At most {most} characters."
+            problems[field] = _("At most %(most)s characters.", most=most)
     if problems:
         raise Invalid(problems)
     mission = Mission(country_code=actor.country_code, name=name, city=city, posted_in=posted_in)
@@ -45,7 +46,7 @@ def add(actor: Any, name: str, city: str = "", posted_in: str = "") -> Mission:
         db.session.flush()
     except IntegrityError as error:
         db.session.rollback()
-        raise Invalid({"name": "Your country already has a mission of that name."}) from error
+        raise Invalid({"name": _("Your country already has a mission of that name.")}) from error
     audit.record(actor, "mission.added", object_type="mission", object_id=mission.id, title=name,
                  country=actor.country_code)  # fmt: skip
     db.session.commit()

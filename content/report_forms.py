@@ -2,40 +2,42 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from content.forms import VISIBILITY_CHOICES, MultiCheckboxField
+from content.models import URGENCY_LABELS
+from network.form_messages import Form
 
-URGENCY_CHOICES = [SelectChoice(u, u.title()) for u in ("routine", "priority", "flash")]
+URGENCY_CHOICES = [SelectChoice(u, label) for u, label in URGENCY_LABELS.items()]
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     """Values are checked by the document services (`content.fields`), as for every document."""
 
-    title = StringField("Title")
-    mission = SelectField("Filed by", validate_choice=False)
-    urgency = RadioField("Urgency", choices=URGENCY_CHOICES, default="routine", validate_choice=False)
-    concerns = StringField("Concerns (a country or region)")
-    body_markdown = TextAreaField("Report (Markdown)")
-    topics = MultiCheckboxField("Topics", validate_choice=False)
-    sources = TextAreaField("Source links (one per line)")
-    file = FileField("Attach a file (optional)")
+    title = StringField(_l("Title"))
+    mission = SelectField(_l("Filed by"), validate_choice=False)
+    urgency = RadioField(_l("Urgency"), choices=URGENCY_CHOICES, default="routine", validate_choice=False)
+    concerns = StringField(_l("Concerns (a country or region)"))
+    body_markdown = TextAreaField(_l("Report (Markdown)"))
+    topics = MultiCheckboxField(_l("Topics"), validate_choice=False)
+    sources = TextAreaField(_l("Source links (one per line)"))
+    file = FileField(_l("Attach a file (optional)"))
     visibility = RadioField(
-        "Who may read it", choices=VISIBILITY_CHOICES, default="country", validate_choice=False
+        _l("Who may read it"), choices=VISIBILITY_CHOICES, default="country", validate_choice=False
     )
-    save = SubmitField("Save as draft")
-    submit = SubmitField("Submit for review")
-    publish = SubmitField("Publish now")
+    save = SubmitField(_l("Save as draft"))
+    submit = SubmitField(_l("Submit for review"))
+    publish = SubmitField(_l("Publish now"))
 
 
-class MissionForm(FlaskForm):
-    name = StringField("Name, e.g. Embassy of Indonesia in Canberra")
-    city = StringField("City")
-    posted_in = StringField("Country of posting")
+class MissionForm(Form):
+    name = StringField(_l("Name, e.g. Embassy of Indonesia in Canberra"))
+    city = StringField(_l("City"))
+    posted_in = StringField(_l("Country of posting"))
 
 
-class ReportSettingForm(FlaskForm):
-    direct = BooleanField("Contributors publish their mission reports without review")
+class ReportSettingForm(Form):
+    direct = BooleanField(_l("Contributors publish their mission reports without review"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -40,7 +41,7 @@ def monitoring():
 
 def _report_form() -> ReportForm:
     form = ReportForm()
-    form.mission.choices = [SelectChoice("", "— choose —")] + [
+    form.mission.choices = [SelectChoice("", _("— choose —"))] + [
         SelectChoice(str(m.id), m.name) for m in missions.listed(current_user.country_code)
     ]
     form.topics.choices = [SelectChoice(t.slug, t.name) for t in topics()]
@@ -81,13 +82,21 @@ def new_report():
 
 def _filed(doc, file_error, submit: bool):
     if file_error is not None:
-        flash(f"The report is saved as a draft, but the file was not attached: {file_error.message}", "error")
+        flash(
+            _(
+                "The report is saved as a draft, but the file was not attached: %(reason)s",
+                reason=file_error.message,
+            ),
+            "error",
+        )
         return redirect(url_for("content.edit_document", doc_id=doc.id))
     if submit and doc.status == "draft":
         services.submit_for_review(current_user, doc.id)
-        flash("Report submitted for review.", "success")
+        flash(_("Report submitted for review."), "success")
     else:
-        flash("Report published." if doc.status == "published" else "Report saved as a draft.", "success")
+        flash(
+            _("Report published.") if doc.status == "published" else _("Report saved as a draft."), "success"
+        )
     return redirect(url_for("content.document", doc_id=doc.id))
 
 
@@ -125,10 +134,12 @@ def restore_mission(mission_id: int):
 
 def _mission_state(mission_id: int, active: bool):
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     mission = missions.set_active(current_user, mission_id, active)
-    done = "restored" if mission.active else "retired: no new report is filed in its name"
-    flash(f"{mission.name} {done}.", "success")
+    if mission.active:
+        flash(_("%(name)s restored.", name=mission.name), "success")
+    else:
+        flash(_("%(name)s retired: no new report is filed in its name.", name=mission.name), "success")
     return redirect(url_for(".mission_list"))
 
 
@@ -137,9 +148,9 @@ def _mission_state(mission_id: int, active: bool):
 def report_setting():
     form = ReportSettingForm()
     if not form.validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     missions.set_reports_published_directly(current_user, bool(form.direct.data))
-    flash("Saved.", "success")
+    flash(_("Saved."), "success")
     return redirect(url_for(".mission_list"))
 
 

@@ -110,10 +110,10 @@ def _check_report(doc: Document, values: dict[str, Any]) -> None:
     if kind != "report":
         for name in fields.REPORT_FIELDS:
             if values.get(name):
-                raise Invalid({name: "Only mission reports have a mission, urgency and sources."})
+                raise Invalid({name: _("Only mission reports have a mission, urgency and sources.")})
         return
     if values.get("mission", doc.mission if "mission" not in values else None) is None:
-        raise Invalid({"mission": "Choose the mission that files this report."})
+        raise Invalid({"mission": _("Choose the mission that files this report.")})
     if not values.get("urgency") and not doc.urgency:
         values["urgency"] = "routine"
 
@@ -242,7 +242,7 @@ def update_document(actor: Any, doc_id: int, version: int, data: dict[str, Any],
         )
     unknown = set(data) - set(fields.EDITABLE)
     if unknown:
-        raise Invalid({name: "Unknown field." for name in sorted(unknown)})
+        raise Invalid({name: _("Unknown field.") for name in sorted(unknown)})
     values, problems = fields.clean(data, doc.country_code, actor)
     if problems:
         raise Invalid(problems)

@@ -20,14 +20,18 @@ from babel.messages.pofile import write_po
 from network.i18n import TEMPLATE, catalog_path, missing_messages, read_catalog, shipped_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("network", "content", "federation")
+PACKAGES = ("network", "content", "federation", "notify")
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "_n": (1, 2), "lazy_ngettext": (1, 2)}
 METHODS = [
     ("**/translations/**", "ignore"),
     ("**.py", "python"),
     ("**/templates/**.html", "jinja2.ext:babel_extract"),
+    ("**/templates/**.txt", "jinja2.ext:babel_extract"),
 ]
-OPTIONS = {"**/templates/**.html": {"trimmed": "true", "extensions": "jinja2.ext.i18n"}}
+OPTIONS = {
+    "**/templates/**.html": {"trimmed": "true", "extensions": "jinja2.ext.i18n"},
+    "**/templates/**.txt": {"extensions": "jinja2.ext.i18n"},
+}
 
 
 def extract() -> Catalog:

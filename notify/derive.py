@@ -35,6 +35,7 @@ log = logging.getLogger("rndd.notify")
 CURSOR = "notify"
 BATCH = 500
 PRIORITY = {"immediate": 0, "daily": 1, "weekly": 2, "site": 3}
+FLUSH_ROWS = 20_000  # notifications held before they are inserted (memory, not transactions)
 
 
 def derive(limit: int = BATCH) -> int:
@@ -150,12 +151,15 @@ class _Batch:
         if not access.labels_meet(self._labels[reader.id], doc_labels):
             return
         self.keys.add(key)
+        if len(self.rows) >= FLUSH_ROWS:
+            self.insert()
         self.rows.append({"user_id": reader.id, "document_id": doc_id, "seq": row.seq, "reason": reason,
                           "watch_id": watch_id, "delivery": delivery, "created_at": utcnow()})  # fmt: skip
 
     def insert(self) -> None:
         if self.rows:
             db.session.execute(insert(Notification), self.rows)
+            self.rows = []
 
 
 def _derive_row(batch: _Batch, row: ChangeLog, doc: Document, found: dict[int, list[int]]) -> None:

@@ -21,11 +21,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import insert, update
 
 from content.models import Document
-from network import access, mail
+from network import access, i18n, mail
 from network.extensions import db
 from network.models import User, utcnow
 from network.urls import external_url
@@ -81,32 +83,39 @@ def _mailable(user_ids: list[int], settings: dict[int, NotifySettings]) -> set[i
     return ok
 
 
-def _take(kind: str, user_id: int, newest: int, values: dict[str, Any]) -> None:
+def _queue(kind: str, users: dict[int, tuple[datetime, int]], settings: dict[int, NotifySettings]) -> int:
+    """One e-mail per user for their waiting notifications of this delivery, made with three
+    statements whatever the number of users; those of users who take no e-mail stay in the site.
+
+    The e-mails made now share one creation time, by which one UPDATE finds each notification's
+    e-mail; only notifications that were waiting when the users were read are taken.
+    """
+    if not users:
+        return 0
+    newest = max(last for _oldest, last in users.values())
+    mailable = _mailable(sorted(users), settings)
+    waiting = (Notification.delivery == kind, Notification.email_id.is_(None), Notification.id <= newest)
+    others = sorted(set(users) - mailable)
+    for chunk in _chunks(others):
+        db.session.execute(
+            update(Notification).where(*waiting, Notification.user_id.in_(chunk)).values(delivery="site")
+        )
+    if not mailable:
+        return 0
+    stamp = utcnow()
+    fresh = {"kind": kind, "state": "pending", "attempts": 0, "next_attempt_at": stamp, "last_error": "",
+             "created_at": stamp, "items_sent": 0}  # fmt: skip
+    rows = [{"user_id": user_id, **fresh} for user_id in sorted(mailable)]
+    db.session.execute(insert(Email), rows)
+    made = db.select(Email.id).where(
+        Email.user_id == Notification.user_id, Email.kind == kind, Email.created_at == stamp
+    )
     db.session.execute(
         update(Notification)
-        .where(Notification.user_id == user_id, Notification.delivery == kind)
-        .where(Notification.email_id.is_(None), Notification.id <= newest)
-        .values(**values)
+        .where(*waiting, Notification.user_id.in_(made.with_only_columns(Email.user_id)))
+        .values(email_id=made.scalar_subquery())
     )
-
-
-def _queue(kind: str, users: dict[int, tuple[datetime, int]], settings: dict[int, NotifySettings]) -> int:
-    """One e-mail per user for their waiting notifications of this delivery; those of users who
-    take no e-mail stay in the site only."""
-    mailable = _mailable(sorted(users), settings)
-    queued = 0
-    for user_id, (_oldest, newest) in users.items():
-        if user_id not in mailable:
-            _take(kind, user_id, newest, {"delivery": "site"})
-            continue
-        email_id = db.session.execute(
-            insert(Email).returning(Email.id),
-            {"user_id": user_id, "kind": kind, "state": "pending", "attempts": 0, "next_attempt_at": utcnow(),
-             "last_error": "", "created_at": utcnow(), "items_sent": 0},
-        ).scalar_one()  # fmt: skip
-        _take(kind, user_id, newest, {"email_id": email_id})
-        queued += 1
-    return queued
+    return len(mailable)
 
 
 def queue_immediate() -> int:
@@ -208,7 +217,8 @@ def _attempt(email: Email, now: datetime, mailer: mail.Mailer, docs: _Documents)
         email.state, email.last_error = "dropped", "nothing in it may be read by its recipient now"
         db.session.commit()
         return "dropped"
-    subject, text = compose(user, email, items)
+    with force_locale(i18n.recipient_language(user)):
+        subject, text = compose(user, email, items)
     try:
         mailer.send(user.email, subject, text, headers=_headers(user, email))
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
@@ -273,10 +283,13 @@ def shows_summary(doc: Document) -> bool:
 
 def compose(user: User, email: Email, items: list[Item]) -> tuple[str, str]:
     """Subject and text; a digest lists its newest DIGEST_MAX items and points to what's new."""
+    count = len(items)
     subject = {
-        "immediate": items[0].title if len(items) == 1 else f"{len(items)} new items",
-        "daily": f"Your daily digest: {len(items)} new",
-        "weekly": f"Your weekly digest: {len(items)} new",
+        "immediate": items[0].title
+        if count == 1
+        else ngettext("%(num)s new item", "%(num)s new items", count),
+        "daily": ngettext("Your daily digest: %(num)s new", "Your daily digest: %(num)s new", count),
+        "weekly": ngettext("Your weekly digest: %(num)s new", "Your weekly digest: %(num)s new", count),
     }[email.kind]
     text = render_template(
         "notify/email.txt", user=user, email=email, items=items[:DIGEST_MAX],
@@ -284,7 +297,7 @@ def compose(user: User, email: Email, items: list[Item]) -> tuple[str, str]:
         unsubscribe=unsubscribe_url(user, email), settings=external_url("notify.watching"),
         whats_new=external_url("notify.whats_new"),
     )  # fmt: skip
-    return f"RNDD Hub: {subject}"[:200], text
+    return _("RNDD Hub: %(subject)s", subject=subject)[:200], text
 
 
 def _headers(user: User, email: Email) -> dict[str, str]:

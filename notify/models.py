@@ -90,6 +90,7 @@ class Notification(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "seq", "reason"),
         Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_waiting", "delivery", "email_id", "user_id"),
     )
 
 

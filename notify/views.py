@@ -5,12 +5,14 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from content import missions
 from content.models import KINDS
 from content.queries import topics
+from network import i18n
 from network.api import PAGE_MAX
 from network.errors import Invalid
 from network.extensions import csrf, db
@@ -33,11 +35,12 @@ def _page() -> int:
 def _follow_choices() -> list[SelectChoice]:
     countries = db.session.scalars(db.select(Country).order_by(Country.name))
     return [
-        *(SelectChoice(f"topic:{t.slug}", t.name, optgroup="Topics") for t in topics()),
-        *(SelectChoice(f"country:{c.code}", c.name, optgroup="Countries") for c in countries),
-        *(SelectChoice(f"mission:{m.id}", f"{m.name} ({m.country_code})", optgroup="Missions")
+        *(SelectChoice(f"topic:{t.slug}", t.name, optgroup=_("Topics")) for t in topics()),
+        *(SelectChoice(f"country:{c.code}", i18n.country_name(c.code, c.name), optgroup=_("Countries"))
+          for c in countries),
+        *(SelectChoice(f"mission:{m.id}", f"{m.name} ({m.country_code})", optgroup=_("Missions"))
           for m in missions.listed()),
-        *(SelectChoice(f"kind:{k}", label, optgroup="Kinds") for k, label in KINDS.items()),
+        *(SelectChoice(f"kind:{k}", label, optgroup=_("Kinds")) for k, label in KINDS.items()),
     ]  # fmt: skip
 
 
@@ -47,13 +50,13 @@ def watching():
     form = FollowForm()
     form.item.choices = _follow_choices()
     if form.validate_on_submit():
-        kind, _, value = (form.item.data or "").partition(":")
+        kind, _sep, value = (form.item.data or "").partition(":")
         try:
             watches.add(current_user, {"type": kind, "value": value, "delivery": form.delivery.data})
         except Invalid as error:
             form.item.errors = list(error.fields.values())
         else:
-            flash("Added to your watch list.", "success")
+            flash(_("Added to your watch list."), "success")
             return redirect(url_for(".watching"))
     settings = watches.current_settings(current_user)
     return render_template(
@@ -68,9 +71,9 @@ def watching():
 def change_delivery(watch_id: int):
     form = DeliveryForm()
     if not form.validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     watches.set_delivery(current_user, watch_id, form.delivery.data)
-    flash("Saved.", "success")
+    flash(_("Saved."), "success")
     return redirect(url_for(".watching"))
 
 
@@ -78,9 +81,9 @@ def change_delivery(watch_id: int):
 @signed_in
 def remove(watch_id: int):
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     watches.remove(current_user, watch_id)
-    flash("Removed from your watch list.", "success")
+    flash(_("Removed from your watch list."), "success")
     return redirect(url_for(".watching"))
 
 
@@ -89,12 +92,12 @@ def remove(watch_id: int):
 def settings():
     form = SettingsForm()
     if not form.validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     watches.update_settings(
         current_user, email_enabled=form.email_enabled.data, flash_always=form.flash_always.data,
         workflow_email=form.workflow_email.data,
     )  # fmt: skip
-    flash("Notification settings saved.", "success")
+    flash(_("Notification settings saved."), "success")
     return redirect(url_for(".watching"))
 
 
@@ -104,16 +107,19 @@ def save_search():
     """Save the search page's query and filters, with a name, as a followed item."""
     form = SaveSearchForm()
     if not form.validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     asked = parse_qs(form.filters.data or "")
     filters = {k: v for k, v in asked.items() if k in ("kind", "country", "topic", "language", "year")}
     try:
         watches.add(current_user, {"type": "search", "query": form.query.data, "filters": filters,
                                    "name": form.name.data, "delivery": form.delivery.data})  # fmt: skip
     except Invalid as error:
-        flash("This search was not saved: " + "; ".join(error.fields.values()), "error")
+        flash(
+            _("This search was not saved: %(reason)s", reason="; ".join(map(str, error.fields.values()))),
+            "error",
+        )
     else:
-        flash("Search saved: you will be told when new documents match it.", "success")
+        flash(_("Search saved: you will be told when new documents match it."), "success")
     return redirect(url_for(".watching"))
 
 
@@ -135,7 +141,7 @@ def notification_list():
 @signed_in
 def mark_read():
     if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": "The form expired; try again."})
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
     one = request.form.get("id", "")
     inbox.mark_read(current_user, [int(one)] if one.isdigit() and len(one) < 12 else None)
     return redirect(request.form.get("next") if request.form.get("next", "").startswith("/documents/")

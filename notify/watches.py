@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from content.models import KINDS, Mission, Topic
@@ -24,13 +25,13 @@ def get_own(actor: Any, watch_id: int) -> Watch:
     """Raises NotFound for a missing watch and for another user's (they look the same)."""
     watch = db.session.get(Watch, watch_id)
     if watch is None or watch.user_id != actor.id:
-        raise NotFound("No such item on your watch list.")
+        raise NotFound(_("No such item on your watch list."))
     return watch
 
 
 def _check_delivery(delivery: Any) -> str:
     if delivery not in DELIVERIES:
-        raise Invalid({"delivery": f"delivery is one of {', '.join(DELIVERIES)}."})
+        raise Invalid({"delivery": _("delivery is one of %(choices)s.", choices=", ".join(DELIVERIES))})
     return delivery
 
 
@@ -44,7 +45,7 @@ def _check_value(kind: str, value: str) -> str:
         "kind": lambda: value in KINDS,
     }[kind]()
     if not value or not found:
-        raise Invalid({"value": f"No such {kind}: {value[:40]!r}."})
+        raise Invalid({"value": _("No such %(kind)s: %(value)s.", kind=kind, value=repr(value[:40]))})
     return value.upper() if kind == "country" else value
 
 
@@ -56,7 +57,7 @@ def _check_search(query: str, filters: Any) -> tuple[str, dict[str, list[str]]]:
 
     query = (query or "").strip()
     if not isinstance(filters, dict) or not all(isinstance(v, list) for v in filters.values()):
-        raise Invalid({"filters": "filters map a facet name to a list of values."})
+        raise Invalid({"filters": _("filters map a facet name to a list of values.")})
     args = MultiDict([(name, str(value)) for name, values in filters.items() for value in values])
     try:
         cleaned = filters_from(args)
@@ -64,7 +65,7 @@ def _check_search(query: str, filters: Any) -> tuple[str, dict[str, list[str]]]:
     except (BadQuery, QueryError) as error:
         raise Invalid({"query": str(error)}) from error
     if not query and not cleaned:
-        raise Invalid({"query": "Give words or filters to search for."})
+        raise Invalid({"query": _("Give words or filters to search for.")})
     return query, cleaned
 
 
@@ -72,19 +73,19 @@ def add(actor: Any, data: dict[str, Any]) -> Watch:
     """Follow something. Raises Invalid naming the field that is wrong; nothing is saved then."""
     kind = data.get("type")
     if kind not in WATCH_TYPES:
-        raise Invalid({"type": f"type is one of {', '.join(WATCH_TYPES)}."})
+        raise Invalid({"type": _("type is one of %(choices)s.", choices=", ".join(WATCH_TYPES))})
     delivery = _check_delivery(data.get("delivery", "site"))
     watch = Watch(user_id=actor.id, type=kind, delivery=delivery, value="", name="", query="", filters={})
     if kind == "search":
         watch.query, watch.filters = _check_search(str(data.get("query") or ""), data.get("filters") or {})
-        watch.name = (str(data.get("name") or "") or watch.query or "Saved search").strip()[:120]
+        watch.name = (str(data.get("name") or "") or watch.query or _("Saved search")).strip()[:120]
     else:
         watch.value = _check_value(kind, str(data.get("value") or ""))
     mine = listed(actor)
     if len(mine) >= WATCHES_MAX:
-        raise Invalid({"type": f"You follow {WATCHES_MAX} items already; remove one first."})
+        raise Invalid({"type": _("You follow %(most)s items already; remove one first.", most=WATCHES_MAX)})
     if any(_same(w, watch) for w in mine):
-        raise Invalid({"value": "You follow this already."})
+        raise Invalid({"value": _("You follow this already.")})
     db.session.add(watch)
     db.session.commit()
     return watch
@@ -144,22 +145,23 @@ def describe(watches: list[Watch]) -> list[Described]:
     countries = dict(db.session.execute(db.select(Country.code, Country.name)).all())
     missions = {str(i): n for i, n in db.session.execute(db.select(Mission.id, Mission.name)).all()}
     out = []
+    types = {"topic": _("Topic"), "country": _("Country"), "mission": _("Mission"), "kind": _("Kind")}
     for w in watches:
         names = {"topic": topics, "country": countries, "mission": missions, "kind": KINDS}.get(w.type)
         if names is not None:
             name = names.get(w.value)
-            out.append(
-                Described(
-                    w,
-                    f"{w.type.title()}: {name or w.value}",
-                    "" if name else f"This {w.type} no longer exists; nothing will match.",
-                )
+            gone = (
+                ""
+                if name
+                else _("This %(type)s no longer exists; nothing will match.", type=types[w.type].lower())
             )
+            out.append(Described(w, f"{types[w.type]}: {name or w.value}", gone))
             continue
         try:
             _check_search(w.query, w.filters or {})
             problem = ""
         except Invalid as error:
-            problem = "This saved search no longer works: " + "; ".join(error.fields.values())
-        out.append(Described(w, f"Search: {w.name}", problem))
+            reason = "; ".join(map(str, error.fields.values()))
+            problem = _("This saved search no longer works: %(reason)s", reason=reason)
+        out.append(Described(w, _("Search: %(name)s", name=w.name), problem))
     return out

@@ -114,6 +114,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_notification_document_id'), ['document_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_email_id'), ['email_id'], unique=False)
         batch_op.create_index('ix_notification_user_read', ['user_id', 'read_at'], unique=False)
+        batch_op.create_index('ix_notification_waiting', ['delivery', 'email_id', 'user_id'], unique=False)
 
     with op.batch_alter_table('country', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reports_published_directly', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -146,6 +147,7 @@ def downgrade():
         batch_op.drop_column('reports_published_directly')
 
     with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index('ix_notification_waiting')
         batch_op.drop_index('ix_notification_user_read')
         batch_op.drop_index(batch_op.f('ix_notification_email_id'))
         batch_op.drop_index(batch_op.f('ix_notification_document_id'))

@@ -1,7 +1,7 @@
 """lessons: a status of their own (draft, review, published)
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-06 18:20:00.000000
 
 A lesson added to a published course now starts as a draft. Every lesson that exists already
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

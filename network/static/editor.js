@@ -19,6 +19,16 @@
 
   function say(message) { if (status) status.textContent = message; }
 
+  // The page's words for the script (data-messages, from content/_editor_messages.html); English
+  // when the page gives none. `%(name)s` is filled in from `values`.
+  let messages = {};
+  try { messages = JSON.parse(body.dataset.messages || "{}"); } catch (error) { messages = {}; }
+  function t(key, english, values) {
+    let text = typeof messages[key] === "string" ? messages[key] : english;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("%(" + name + ")s").join(values[name]); });
+    return text;
+  }
+
   // ---- Live preview -------------------------------------------------------------------------
   let previewTimer = null;
   async function refreshPreview() {
@@ -53,12 +63,14 @@
     box.className = "flash warning kept-text";
     box.setAttribute("role", "alert");
     const text = document.createElement("p");
-    text.textContent = "Text you were writing here on " + new Date(entry.at).toLocaleString() +
-      " was kept in this browser" + (entry.base === body.value ? "" : " (the saved text has changed since)") + ".";
+    const when = { date: new Date(entry.at).toLocaleString() };
+    text.textContent = entry.base === body.value
+      ? t("kept", "Text you were writing here on %(date)s was kept in this browser.", when)
+      : t("kept_changed", "Text you were writing here on %(date)s was kept in this browser (the saved text has changed since).", when);
     const restore = document.createElement("button");
-    restore.type = "button"; restore.className = "primary"; restore.textContent = "Restore it";
+    restore.type = "button"; restore.className = "primary"; restore.textContent = t("restore", "Restore it");
     const discard = document.createElement("button");
-    discard.type = "button"; discard.textContent = "Discard it";
+    discard.type = "button"; discard.textContent = t("discard", "Discard it");
     restore.addEventListener("click", function () {
       body.value = entry.text;
       if (titleInput && entry.title && !titleInput.value) titleInput.value = entry.title;
@@ -114,34 +126,38 @@
     changed();
   }
   function link() {
-    const chosen = body.value.slice(body.selectionStart, body.selectionEnd) || "link text";
+    const chosen = body.value.slice(body.selectionStart, body.selectionEnd) || t("link_text", "link text");
     const text = "[" + chosen + "](https://)";
     replaceSelection(text, chosen.length + 3, chosen.length + 11);  // select "https://"
   }
 
   const TOOLS = [
-    { label: "Heading", text: "H", run: function () { prefixLines("## "); } },
-    { label: "Bold (Ctrl+B)", text: "B", key: "b", run: function () { wrap("**", "**", "bold text"); } },
-    { label: "Italic (Ctrl+I)", text: "I", key: "i", run: function () { wrap("_", "_", "italic text"); } },
-    { label: "Link (Ctrl+K)", text: "Link", key: "k", run: link },
-    { label: "Bulleted list", text: "• List", run: function () { prefixLines("- "); } },
-    { label: "Numbered list", text: "1. List", run: function () { prefixLines(function (i) { return (i + 1) + ". "; }); } },
-    { label: "Table", text: "Table", run: function () {
-      block("| Column | Column |\n| ------ | ------ |\n| Cell   | Cell   |"); } },
-    { label: "Quote", text: "Quote", run: function () { prefixLines("> "); } },
-    { label: "Code", text: "Code", run: function () {
+    { label: t("heading", "Heading"), text: "H", run: function () { prefixLines("## "); } },
+    { label: t("bold", "Bold (Ctrl+B)"), text: "B", key: "b", run: function () { wrap("**", "**", t("bold_text", "bold text")); } },
+    { label: t("italic", "Italic (Ctrl+I)"), text: "I", key: "i", run: function () { wrap("_", "_", t("italic_text", "italic text")); } },
+    { label: t("link", "Link (Ctrl+K)"), text: t("link_button", "Link"), key: "k", run: link },
+    { label: t("bulleted", "Bulleted list"), text: "• " + t("list_button", "List"), run: function () { prefixLines("- "); } },
+    { label: t("numbered", "Numbered list"), text: "1. " + t("list_button", "List"), run: function () { prefixLines(function (i) { return (i + 1) + ". "; }); } },
+    { label: t("table", "Table"), text: t("table", "Table"), run: function () {
+      const column = t("column", "Column"), cell = t("cell", "Cell");
+      const width = Math.max(column.length, cell.length, 6);
+      const pad = function (word) { return word + " ".repeat(width - word.length); };
+      block("| " + pad(column) + " | " + pad(column) + " |\n| " + "-".repeat(width) + " | " + "-".repeat(width) +
+        " |\n| " + pad(cell) + " | " + pad(cell) + " |"); } },
+    { label: t("quote", "Quote"), text: t("quote", "Quote"), run: function () { prefixLines("> "); } },
+    { label: t("code", "Code"), text: t("code", "Code"), run: function () {
       const chosen = body.value.slice(body.selectionStart, body.selectionEnd);
-      if (chosen.includes("\n") || !chosen) block("```\n" + (chosen || "code") + "\n```");
-      else wrap("`", "`", "code");
+      if (chosen.includes("\n") || !chosen) block("```\n" + (chosen || t("code_text", "code")) + "\n```");
+      else wrap("`", "`", t("code_text", "code"));
     } },
-    { label: "Footnote", text: "Note", run: footnote },
+    { label: t("footnote", "Footnote"), text: t("note_button", "Note"), run: footnote },
   ];
 
   function buildToolbar() {
     const bar = document.createElement("div");
     bar.className = "editor-toolbar";
     bar.setAttribute("role", "toolbar");
-    bar.setAttribute("aria-label", "Formatting");
+    bar.setAttribute("aria-label", t("formatting", "Formatting"));
     bar.setAttribute("aria-controls", body.id);
     const buttons = TOOLS.map(function (tool, index) {
       const button = document.createElement("button");
@@ -159,9 +175,9 @@
       picker.type = "file"; picker.accept = "image/png,image/jpeg,image/webp"; picker.hidden = true;
       picker.addEventListener("change", function () { uploadAll(Array.from(picker.files)); picker.value = ""; });
       const button = document.createElement("button");
-      button.type = "button"; button.textContent = "Image"; button.tabIndex = -1;
-      button.title = "Image (or paste or drop one into the text)";
-      button.setAttribute("aria-label", "Add an image");
+      button.type = "button"; button.textContent = t("image", "Image"); button.tabIndex = -1;
+      button.title = t("image_title", "Image (or paste or drop one into the text)");
+      button.setAttribute("aria-label", t("add_image", "Add an image"));
       button.addEventListener("click", function () { picker.click(); });
       bar.append(button, picker);
       buttons.push(button);
@@ -187,7 +203,7 @@
   async function json(url, options) {
     const response = await fetch(url, Object.assign({ credentials: "same-origin" }, options));
     const data = await response.json().catch(function () { return {}; });
-    if (!response.ok) throw new Error((data.error && data.error.message) || ("The server answered " + response.status + "."));
+    if (!response.ok) throw new Error((data.error && data.error.message) || t("server_answered", "The server answered %(status)s.", { status: response.status }));
     return data;
   }
 
@@ -196,10 +212,10 @@
     if (body.dataset.uploadUrl) return;
     const kind = form.querySelector("[name=kind]");
     const language = form.querySelector("[name=language]");
-    if (titleInput && !titleInput.value.trim()) titleInput.value = "Untitled draft";
+    if (titleInput && !titleInput.value.trim()) titleInput.value = t("untitled", "Untitled draft");
     const created = await json(body.dataset.createUrl, { method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify({ title: titleInput ? titleInput.value : "Untitled draft",
+      body: JSON.stringify({ title: titleInput ? titleInput.value : t("untitled", "Untitled draft"),
         summary: summaryInput ? summaryInput.value : "", body_markdown: body.value,
         kind: kind ? kind.value : undefined, language: language ? language.value : undefined }) });
     function withId(template) { return template.replace(/\/0(\/|$)/, "/" + created.id + "$1"); }
@@ -208,11 +224,13 @@
     body.dataset.documentUrl = withId(body.dataset.documentUrlTemplate);
     form.action = edit;
     if (versionInput) versionInput.value = created.version;
+    // "Detect" is for a new document only: the draft now has a language, which the edit form posts.
+    if (language && !language.value && created.language) language.value = created.language;
     forget();  // the text is kept under the draft's own address from now on
     draftKey = "rndd-editor:" + edit;
     keep();
     history.replaceState(null, "", edit);
-    say("Saved as a draft, so that images can be attached to it. Save again when you are done.");
+    say(t("saved_as_draft", "Saved as a draft, so that images can be attached to it. Save again when you are done."));
   }
 
   // An upload makes a new version of the document; the form follows it when nobody else saved.
@@ -223,7 +241,7 @@
   }
 
   async function upload(file) {
-    const placeholder = "![Uploading " + file.name + "…]()";
+    const placeholder = "![" + t("uploading", "Uploading %(name)s…", { name: file.name }) + "]()";
     replaceSelection(placeholder, placeholder.length, placeholder.length);
     try {
       await ensureDocument();
@@ -236,10 +254,10 @@
       const alt = added.filename.replace(/\.[a-z0-9]+$/i, "").replace(/[[\]]/g, "");
       body.value = body.value.replace(placeholder, "![" + alt + "](/attachments/" + added.id + ")");
       if (before !== null) await followVersion(before);
-      say("“" + added.filename + "” uploaded and inserted.");
+      say(t("uploaded", "“%(name)s” uploaded and inserted.", { name: added.filename }));
     } catch (error) {
       body.value = body.value.replace(placeholder, "");
-      say("The image was not added: " + error.message);
+      say(t("not_added", "The image was not added: %(error)s", { error: error.message }));
     }
     changed();
   }

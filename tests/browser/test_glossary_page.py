@@ -40,7 +40,7 @@ def test_network_admin_adds_a_form_sees_it_and_search_finds_through_it(
     expect(page.get_by_role("heading", level=1)).to_have_text("climate finance")
 
     for language, text in (("English", "climate finance"), ("Bahasa Indonesia", "pendanaan iklim")):
-        page.get_by_label("Language").select_option(label=language)
+        page.locator("main").get_by_label("Language").select_option(label=language)
         page.get_by_label("Form", exact=True).fill(text)
         page.get_by_role("button", name="Add the form").click()
         expect(page.get_by_text(f"“{text}” added in {language}.")).to_be_visible()

@@ -19,6 +19,7 @@ TEMPLATE_DIRS = [
     ROOT / "network" / "templates",
     ROOT / "content" / "templates",
     ROOT / "federation" / "templates",
+    ROOT / "notify" / "templates",
 ]
 # Names that are the same in every language (brands, formats), and nothing else.
 ALLOWED = {"RNDD Hub", "PDF", "Word", "PowerPoint", "Excel", "Markdown", "CSV", "UTC"}

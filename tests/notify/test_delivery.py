@@ -125,7 +125,7 @@ def test_the_embedded_default_notifies_after_the_response(mail_app, mailbox, cli
 
 def test_a_review_notice_waits_for_nothing(mail_app, mailbox, client, login, make_user):
     author = make_user("ID", "contributor")
-    admin = make_user("ID", "country_admin")
+    admin = make_user("ID", "country_admin", interface_language="en")
     doc = services.create_document(author, {"title": "Please review"})
     login(author)
     with client.post(f"/api/v1/documents/{doc.id}/submit") as response:

@@ -100,8 +100,8 @@ def test_a_digest_with_nothing_readable_left_is_dropped(mail_app, mailbox, make_
 
 
 def test_review_and_publication_notices(mail_app, mailbox, make_user):
-    author = make_user("ID", "contributor")
-    admins = [make_user("ID", "country_admin") for _ in range(2)]
+    author = make_user("ID", "contributor", interface_language="en")
+    admins = [make_user("ID", "country_admin", interface_language="en") for _ in range(2)]
     other_admin = make_user("TH", "country_admin")
     doc = services.create_document(author, {"title": "Draft for review", "body_markdown": "Text."})
     services.submit_for_review(author, doc.id)
@@ -234,3 +234,18 @@ def test_a_long_digest_lists_the_newest_and_points_to_the_rest(mail_app, mailbox
     assert f"daily digest: {mailing.DIGEST_MAX + 3} new" in message["Subject"]
     assert "Item number 052" in body and "Item number 003" in body and "Item number 002" not in body
     assert "... and 3 more: http://hub.test/whats-new" in body
+
+
+def test_an_email_speaks_the_recipients_language(mail_app, mailbox, make_user, make_document):
+    from flask_babel import force_locale, gettext
+
+    reader = make_user("ID", "reader")  # no choice made: Indonesia's language, which the site offers
+    _follow(reader, "country", "ID", delivery="daily")
+    make_document("ID", "public", "published", title="Latihan evakuasi")
+    runner.run(digests_now=True)
+    [message] = mailbox.to(reader.email)
+    with force_locale("id"):
+        heading = gettext("Your daily digest from RNDD Hub:")
+        stop = gettext("Stop these e-mails: %(url)s", url="")
+    assert heading != "Your daily digest from RNDD Hub:"  # the catalog translates it
+    assert heading in message.get_content() and stop.strip() in message.get_content()
