@@ -39,12 +39,14 @@ def test_network_admin_adds_a_form_sees_it_and_search_finds_through_it(
     page.get_by_role("button", name="Add the concept").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("climate finance")
 
-    for language, text in (("English", "climate finance"), ("Bahasa Indonesia", "pendanaan iklim")):
-        page.locator("main").get_by_label("Language").select_option(label=language)
+    # Language names are the interface's (Babel's, in English here): Indonesian, not Bahasa Indonesia.
+    forms = (("en", "English", "climate finance"), ("id", "Indonesian", "pendanaan iklim"))
+    for code, language, text in forms:
+        page.locator("main").get_by_label("Language").select_option(value=code)
         page.get_by_label("Form", exact=True).fill(text)
         page.get_by_role("button", name="Add the form").click()
         expect(page.get_by_text(f"“{text}” added in {language}.")).to_be_visible()
-    row = page.get_by_role("row", name="Bahasa Indonesia")
+    row = page.get_by_role("row", name="Indonesian")
     expect(row.locator(".glossary-form")).to_have_text("pendanaan iklim")
 
     assert "Pendanaan iklim di kawasan" in search_titles("climate finance")
@@ -53,5 +55,5 @@ def test_network_admin_adds_a_form_sees_it_and_search_finds_through_it(
     page.get_by_role("link", name="climate finance").click()
     page.get_by_role("button", name="Remove pendanaan iklim").click()
     expect(page.get_by_text("Form removed.")).to_be_visible()
-    expect(page.get_by_role("row", name="Bahasa Indonesia")).to_contain_text("none yet")
+    expect(page.get_by_role("row", name="Indonesian")).to_contain_text("none yet")
     assert "Pendanaan iklim di kawasan" not in search_titles("climate finance")

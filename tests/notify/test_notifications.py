@@ -70,7 +70,7 @@ def test_restricted_documents_travel_by_title_and_link_only(mail_app, mailbox, m
 def test_a_daily_digest_leaves_out_what_was_narrowed_before_it_went(
     mail_app, mailbox, make_user, make_document
 ):
-    reader = make_user("TH", "reader")
+    reader = make_user("TH", "reader", interface_language="en")
     _follow(reader, "kind", "case_study", delivery="daily")
     kept = make_document("ID", "network", "published", title="Kept for the digest")
     narrowed = make_document("ID", "network", "published", title="Narrowed before the digest")
@@ -140,7 +140,7 @@ def test_one_document_matching_several_watches_is_one_notification(
 
 
 def test_flash_reports_always_when_asked(mail_app, mailbox, make_user, make_document, make_mission):
-    reader = make_user("TH", "reader")
+    reader = make_user("TH", "reader", interface_language="en")
     row = watches.settings_for(reader)
     row.flash_always = True
     db.session.commit()
@@ -224,7 +224,7 @@ def test_a_temporary_failure_is_retried_with_backoff_and_sent_once(
 
 
 def test_a_long_digest_lists_the_newest_and_points_to_the_rest(mail_app, mailbox, make_user, make_document):
-    reader = make_user("TH", "reader")
+    reader = make_user("TH", "reader", interface_language="en")
     _follow(reader, "country", "ID", delivery="daily")
     for n in range(mailing.DIGEST_MAX + 3):
         make_document("ID", "public", "published", title=f"Item number {n:03d}")
