@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from content.models import URGENCY_LABELS
+from network import labels
 from network.form_messages import Form
 
 VISIBILITY_CHOICES = [
@@ -52,7 +52,7 @@ class DocumentForm(Form):
     mission = SelectField(_l("Filed by the mission"), validate_choice=False)
     concerns = StringField(_l("Concerns (a country or region)"))
     urgency = RadioField(
-        _l("Urgency"), choices=[SelectChoice(u, URGENCY_LABELS[u]) for u in URGENCY_LABELS],
+        _l("Urgency"), choices=[SelectChoice(u, label) for u, label in labels.URGENCIES.items()],
         validate_choice=False, default="routine",
     )  # fmt: skip
     sources = TextAreaField(_l("Source links (one per line)"))

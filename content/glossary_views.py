@@ -15,7 +15,7 @@ from content.models import GLOSSARY_REGISTERS, LANGUAGES
 from network import i18n
 from network.errors import Invalid
 from network.form_messages import Form
-from network.forms import ActionForm
+from network.forms import ActionForm, require_submitted
 from network.guards import role_required
 
 bp = Blueprint("glossary", __name__, url_prefix="/admin/glossary")
@@ -93,8 +93,7 @@ def concept_detail(concept_id: int):
 
 
 def _confirmed() -> None:
-    if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    require_submitted()
 
 
 @bp.post("/<int:concept_id>/forms/<int:form_id>/remove")

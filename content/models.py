@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from network import labels
 from network.extensions import db
 from network.models import Country, User, utcnow
 from search_index.languages import LANGUAGES as ANALYSED_LANGUAGES
@@ -20,8 +21,7 @@ KINDS = {
     "resource": _l("Resource"),
     "report": _l("Mission report"),
 }
-URGENCY_LABELS = {"routine": _l("Routine"), "priority": _l("Priority"), "flash": _l("Flash")}
-URGENCIES = tuple(URGENCY_LABELS)
+URGENCIES = tuple(labels.URGENCIES)
 VISIBILITIES = ("public", "network", "countries", "country")
 STATUSES = ("draft", "review", "published", "withdrawn")
 # The codes are search_index's (the languages it analyses, in the network's order); a language

@@ -8,10 +8,10 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.fields.choices import SelectChoice
 
 from content.forms import VISIBILITY_CHOICES, MultiCheckboxField
-from content.models import URGENCY_LABELS
+from network import labels
 from network.form_messages import Form
 
-URGENCY_CHOICES = [SelectChoice(u, label) for u, label in URGENCY_LABELS.items()]
+URGENCY_CHOICES = [SelectChoice(u, label) for u, label in labels.URGENCIES.items()]
 
 
 class ReportForm(Form):

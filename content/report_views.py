@@ -12,9 +12,9 @@ from content.queries import topics
 from content.report_forms import MissionForm, ReportForm, ReportSettingForm
 from content.serializers import mission_json
 from network import access
-from network.api import PAGE_MAX
+from network.api import page_arg
 from network.errors import Invalid
-from network.forms import ActionForm
+from network.forms import ActionForm, require_submitted
 from network.guards import role_required
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -23,16 +23,12 @@ writer = role_required("contributor", "country_admin")
 admin = role_required("country_admin")
 
 
-def _page() -> int:
-    value = request.args.get("page", "1")
-    return min(max(1, int(value)), PAGE_MAX) if value.isdigit() else 1
-
 
 @bp.get("/monitoring")
 def monitoring():
     """The latest reports the user may read; `view=timeline` groups them by day."""
     filters = reports.monitoring_filters(request.args)
-    page = reports.latest(current_user, filters, page=_page())
+    page = reports.latest(current_user, filters, page=page_arg())
     return render_template(
         "content/monitoring.html", page=page, filters=filters, missions=missions.listed(include_retired=True),
         topics=topics(), timeline=request.args.get("view") == "timeline",
@@ -133,8 +129,7 @@ def restore_mission(mission_id: int):
 
 
 def _mission_state(mission_id: int, active: bool):
-    if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    require_submitted()
     mission = missions.set_active(current_user, mission_id, active)
     if mission.active:
         flash(_("%(name)s restored.", name=mission.name), "success")
@@ -146,9 +141,7 @@ def _mission_state(mission_id: int, active: bool):
 @bp.post("/missions/settings")
 @admin
 def report_setting():
-    form = ReportSettingForm()
-    if not form.validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    form = require_submitted(ReportSettingForm())
     missions.set_reports_published_directly(current_user, bool(form.direct.data))
     flash(_("Saved."), "success")
     return redirect(url_for(".mission_list"))

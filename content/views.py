@@ -13,7 +13,7 @@ from content.editing import document_form, form_values, publish_form
 from content.models import KINDS, LANGUAGES, VISIBILITIES, Topic
 from content.rendering import render_markdown
 from network import access, security
-from network.api import PAGE_MAX, id_from
+from network.api import id_from, page_arg
 from network.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from network.extensions import db
 from network.forms import ActionForm
@@ -24,13 +24,6 @@ bp = Blueprint("content", __name__, template_folder="templates")
 writer = role_required("contributor", "country_admin")
 admin = role_required("country_admin")
 
-
-def _page_arg() -> int:
-    """A forgiving page number for people's pages (the API answers 400 instead)."""
-    try:
-        return min(max(1, int(request.args.get("page", 1))), PAGE_MAX)
-    except ValueError:
-        return 1
 
 
 @bp.route("/")
@@ -49,7 +42,7 @@ def browse():
         filters["kind"] = None
     if filters["language"] and filters["language"] not in LANGUAGES:
         filters["language"] = None
-    page = queries.documents(current_user, page=_page_arg(), published_only=True, **filters)
+    page = queries.documents(current_user, page=page_arg(), published_only=True, **filters)
     return render_template(
         "content/browse.html",
         page=page,
@@ -64,7 +57,7 @@ def country(code: str):
     found = db.session.get(Country, code.upper())
     if found is None:
         raise NotFound(_("No such member country."))
-    page = queries.documents(current_user, page=_page_arg(), published_only=True, country=found.code)
+    page = queries.documents(current_user, page=page_arg(), published_only=True, country=found.code)
     return render_template("content/country.html", country=found, page=page)
 
 
@@ -73,7 +66,7 @@ def topic(slug: str):
     found = db.session.scalar(db.select(Topic).where(Topic.slug == slug))
     if found is None:
         raise NotFound(_("No such topic."))
-    page = queries.documents(current_user, page=_page_arg(), published_only=True, topic=slug)
+    page = queries.documents(current_user, page=page_arg(), published_only=True, topic=slug)
     return render_template("content/topic.html", topic=found, page=page)
 
 

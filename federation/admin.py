@@ -15,7 +15,7 @@ from federation.models import Peer
 from network.errors import Invalid
 from network.extensions import db
 from network.form_messages import Form
-from network.forms import ActionForm
+from network.forms import ActionForm, require_submitted
 from network.guards import role_required
 
 bp = Blueprint("peers", __name__, url_prefix="/admin/peers", template_folder="templates")
@@ -71,8 +71,7 @@ def peer_detail(peer_id: int):
 
 
 def _act(peer_id: int, act, done: str):
-    if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    require_submitted()
     peer = peers.get(peer_id)
     name = peer.name
     act(current_user, peer)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from network import resets, sessions
 from network.credentials import TooManyAttempts
 from network.errors import Invalid
-from network.forms import ActionForm, ChangePasswordForm
+from network.forms import ActionForm, ChangePasswordForm, require_submitted
 from network.guards import signed_in
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -48,8 +48,7 @@ def session_list():
 @bp.route("/sessions/<session_id>/revoke", methods=["POST"])
 @signed_in
 def revoke(session_id: str):
-    if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    require_submitted()
     sessions.revoke(current_user, session_id)
     flash(_("That session has ended."), "success")
     return redirect(url_for(".session_list"))
@@ -59,8 +58,7 @@ def revoke(session_id: str):
 @signed_in
 def revoke_all():
     """Sign out everywhere, this browser included."""
-    if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    require_submitted()
     sessions.end_all(current_user, reason="signed out everywhere")
     sessions.sign_out()
     flash(_("You are signed out everywhere."), "info")

@@ -18,7 +18,7 @@ from network import i18n, users
 from network.errors import Invalid, NotFound
 from network.extensions import db
 from network.form_messages import Form
-from network.forms import ActionForm
+from network.forms import ActionForm, require_submitted
 from network.guards import role_required
 from network.models import ROLES, Country, User
 
@@ -79,8 +79,7 @@ def account_list():
 @bp.post("/<int:user_id>/active")
 @network_admin
 def toggle_active(user_id: int):
-    if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    require_submitted()
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound()

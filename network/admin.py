@@ -11,7 +11,7 @@ from content.models import LANGUAGES
 from network import i18n, labels, resets, users
 from network.errors import Invalid, NotFound
 from network.extensions import db
-from network.forms import ActionForm, CountryForm, InviteForm, RoleForm
+from network.forms import ActionForm, CountryForm, InviteForm, RoleForm, require_submitted
 from network.guards import role_required
 from network.models import Country
 
@@ -55,8 +55,7 @@ def set_role(user_id: int):
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @country_admin
 def toggle_active(user_id: int):
-    if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    require_submitted()
     user = db.session.get(users.User, user_id)
     if user is None:
         raise NotFound()
@@ -73,8 +72,7 @@ def toggle_active(user_id: int):
 @bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
 @country_admin
 def send_reset(user_id: int):
-    if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    require_submitted()
     user = resets.send_reset(current_user, user_id)
     flash(_("A link to choose a new password was sent to %(email)s.", email=user.email), "success")
     return redirect(url_for(".user_list"))

@@ -62,6 +62,14 @@ MAX_ID = 2**31 - 1
 _ID_DIGITS = len(str(MAX_ID))
 
 
+def page_arg() -> int:
+    """A forgiving page number for people's pages (the API answers 400 instead, see `paging`)."""
+    try:
+        return min(max(1, int(request.args.get("page", 1))), PAGE_MAX)
+    except ValueError:
+        return 1
+
+
 def id_from(raw: Any) -> int | None:
     """An id a row could have, from a query string, form field or JSON value; None for anything else.
 

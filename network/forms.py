@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from network import labels
+from network.errors import Invalid
 from network.form_messages import Form
 from network.passwords import PASSWORD_MAX, PASSWORD_MIN
 from network.users import INVITABLE_ROLES
@@ -48,6 +50,17 @@ class RoleForm(Form):
 
 class ActionForm(Form):
     """A button that changes something: nothing but the CSRF token."""
+
+
+def require_submitted(form: Form | None = None) -> Form:
+    """The posted form (a bare `ActionForm` by default) with a valid CSRF token.
+
+    Raises: Invalid (422 page or JSON error) when the token expired or is wrong.
+    """
+    form = form or ActionForm()
+    if not form.validate_on_submit():
+        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    return form
 
 
 class CountryForm(Form):

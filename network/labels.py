@@ -32,6 +32,7 @@ VISIBILITIES = {
     "country": _l("own country"),
 }
 LEVELS = {"introductory": _l("Introductory"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")}
+URGENCIES = {"routine": _l("Routine"), "priority": _l("Priority"), "flash": _l("Flash")}  # mission reports
 PEER_STATES = {"pending": _l("pending"), "active": _l("active"), "paused": _l("paused")}
 TOKEN_SCOPES = {"read": _l("read"), "write": _l("read and write")}
 

@@ -10,7 +10,7 @@ from network.api import link_args
 
 
 def register(app: Flask) -> None:
-    from content.models import KINDS, LANGUAGES, URGENCY_LABELS
+    from content.models import KINDS, LANGUAGES
 
     i18n.register(app)
 
@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
             "LANGUAGES": LANGUAGES,
             "KINDS": KINDS,
             "KIND_NAMES": KINDS,
+            "URGENCIES": labels.URGENCIES,
             "node_name": app.config["NODE_NAME"],
         }
 
@@ -61,17 +62,11 @@ def register(app: Flask) -> None:
         ("level_name", labels.LEVELS),
         ("peer_state", labels.PEER_STATES),
         ("scope_name", labels.TOKEN_SCOPES),
+        ("urgency_name", labels.URGENCIES),
+        ("kind_name", KINDS),
     ):
         app.add_template_filter(lambda code, table=table: labels.name(table, code), filter_name)
 
     @app.template_filter("number")
     def number(value: int | float) -> str:
         return format_decimal(value)
-
-    @app.template_filter("kind_name")
-    def kind_name(kind: str) -> str:
-        return KINDS.get(kind, kind)
-
-    @app.template_filter("urgency_name")
-    def urgency_name(urgency: str | None) -> str:
-        return URGENCY_LABELS.get(urgency or "", urgency or "")

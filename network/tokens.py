@@ -21,7 +21,7 @@ from network import audit
 from network.errors import Invalid, NotFound
 from network.extensions import db
 from network.form_messages import Form
-from network.forms import ActionForm
+from network.forms import ActionForm, require_submitted
 from network.guards import signed_in
 from network.models import TOKEN_SCOPES, ApiToken, User, utcnow
 from network.urls import external_url
@@ -119,8 +119,7 @@ def token_list():
 @bp.post("/tokens/<int:token_id>/revoke")
 @signed_in
 def revoke(token_id: int):
-    if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    require_submitted()
     token = revoke_token(current_user, token_id)
     flash(_("Token %(name)s is revoked: it no longer works.", name=token.name or token.id), "success")
     return redirect(url_for(".token_list"))
@@ -129,8 +128,7 @@ def revoke(token_id: int):
 @bp.post("/feed-key")
 @signed_in
 def feed_key():
-    if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    require_submitted()
     renew_feed_key(current_user)
     flash(_("Your private feed has a new address; the old one no longer works."), "success")
     return redirect(url_for(".token_list"))
@@ -139,8 +137,7 @@ def feed_key():
 @bp.post("/feed-key/revoke")
 @signed_in
 def feed_key_revoke():
-    if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    require_submitted()
     revoke_feed_key(current_user)
     flash(_("Your private feed is switched off."), "success")
     return redirect(url_for(".token_list"))

@@ -77,8 +77,7 @@ def _mailable(user_ids: list[int], settings: dict[int, NotifySettings]) -> set[i
             db.select(User.id, User.email, User.active).where(User.id.in_(chunk))
         ):
             row = settings.get(user_id)
-            bounced = row is not None and row.bounced_at is not None and row.bounced_address == email
-            if active and (row is None or row.email_enabled) and not bounced:
+            if active and (row is None or (row.email_enabled and not row.mail_paused_for(email))):
                 ok.add(user_id)
     return ok
 
@@ -150,8 +149,7 @@ def _mark_sent_at(kind: str, user_ids: list[int], settings: dict[int, NotifySett
     for chunk in _chunks(known):
         query = update(NotifySettings).where(NotifySettings.user_id.in_(chunk))
         db.session.execute(query.values({column: now}))
-    new = [{"user_id": i, "email_enabled": True, "flash_always": False, "workflow_email": True,
-            "bounced_address": "", column: now} for i in user_ids if i not in settings]  # fmt: skip
+    new = [{"user_id": i, column: now} for i in user_ids if i not in settings]  # the rest: column defaults
     if new:
         db.session.execute(insert(NotifySettings), new)
 
@@ -222,10 +220,10 @@ def _attempt(email: Email, now: datetime, mailer: mail.Mailer, docs: _Documents)
     try:
         mailer.send(user.email, subject, text, headers=_headers(user, email))
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
-        return _failed(email, user, f"refused: {error}", bounced=True)
+        return _refused(email, user, f"refused: {error}")
     except smtplib.SMTPResponseException as error:
         if error.smtp_code >= 500:
-            return _failed(email, user, f"refused ({error.smtp_code}): {error.smtp_error!r}", bounced=True)
+            return _refused(email, user, f"refused ({error.smtp_code}): {error.smtp_error!r}")
         return _retry(email, now, f"server said {error.smtp_code}")
     except (smtplib.SMTPException, OSError) as error:
         return _retry(email, now, f"{type(error).__name__}: {error}")
@@ -248,12 +246,12 @@ def _retry(email: Email, now: datetime, problem: str) -> str:
     return "retry"
 
 
-def _failed(email: Email, user: User, problem: str, *, bounced: bool) -> str:
+def _refused(email: Email, user: User, problem: str) -> str:
+    """The server refused the address for good: this e-mail fails, and mail to it pauses."""
     email.state, email.last_error = "failed", problem[:500]
     email.attempts += 1
-    if bounced:
-        settings = watches.settings_for(user)
-        settings.bounced_at, settings.bounced_address = utcnow(), user.email
+    settings = watches.settings_for(user)
+    settings.bounced_at, settings.bounced_address = utcnow(), user.email
     db.session.commit()
     log.warning("e-mail %s to user %s refused: %s", email.id, user.id, problem)
     return "failed"

@@ -49,6 +49,17 @@ class NotifySettings(db.Model):
     last_weekly_at: Mapped[datetime | None]
     whats_new_seen_at: Mapped[datetime | None]
 
+    @classmethod
+    def defaults(cls, user_id: int) -> NotifySettings:
+        """A user's settings before they change any (column defaults apply only when inserted)."""
+        return cls(
+            user_id=user_id, email_enabled=True, flash_always=False, workflow_email=True, bounced_address=""
+        )
+
+    def mail_paused_for(self, address: str) -> bool:
+        """Mail to `address` was refused, and the user has not said since that it works."""
+        return self.bounced_at is not None and self.bounced_address == address
+
 
 class Email(db.Model):
     """One message to one user, in the outbox until sent. Its content is composed at each

@@ -7,16 +7,17 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from content import missions
 from content.models import KINDS
 from content.queries import topics
 from network import i18n
-from network.api import PAGE_MAX
+from network.api import page_arg
 from network.errors import Invalid
 from network.extensions import csrf, db
-from network.forms import ActionForm
+from network.forms import ActionForm, require_submitted
 from network.guards import role_required, signed_in
 from network.models import Country
 from notify import inbox, watches
@@ -26,10 +27,6 @@ from notify.models import Email
 bp = Blueprint("notify", __name__, template_folder="templates")
 network_admin = role_required("network_admin")
 
-
-def _page() -> int:
-    value = request.args.get("page", "1")
-    return min(max(1, int(value)), PAGE_MAX) if value.isdigit() else 1
 
 
 def _follow_choices() -> list[SelectChoice]:
@@ -69,9 +66,7 @@ def watching():
 @bp.post("/watching/<int:watch_id>/delivery")
 @signed_in
 def change_delivery(watch_id: int):
-    form = DeliveryForm()
-    if not form.validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    form = require_submitted(DeliveryForm())
     watches.set_delivery(current_user, watch_id, form.delivery.data)
     flash(_("Saved."), "success")
     return redirect(url_for(".watching"))
@@ -80,8 +75,7 @@ def change_delivery(watch_id: int):
 @bp.post("/watching/<int:watch_id>/remove")
 @signed_in
 def remove(watch_id: int):
-    if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    require_submitted()
     watches.remove(current_user, watch_id)
     flash(_("Removed from your watch list."), "success")
     return redirect(url_for(".watching"))
@@ -90,9 +84,7 @@ def remove(watch_id: int):
 @bp.post("/watching/settings")
 @signed_in
 def settings():
-    form = SettingsForm()
-    if not form.validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    form = require_submitted(SettingsForm())
     watches.update_settings(
         current_user, email_enabled=form.email_enabled.data, flash_always=form.flash_always.data,
         workflow_email=form.workflow_email.data,
@@ -105,9 +97,7 @@ def settings():
 @signed_in
 def save_search():
     """Save the search page's query and filters, with a name, as a followed item."""
-    form = SaveSearchForm()
-    if not form.validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    form = require_submitted(SaveSearchForm())
     asked = parse_qs(form.filters.data or "")
     filters = {k: v for k, v in asked.items() if k in ("kind", "country", "topic", "language", "year")}
     try:
@@ -133,15 +123,14 @@ def whats_new():
 @bp.get("/notifications")
 @signed_in
 def notification_list():
-    page = inbox.notifications(current_user, page=_page())
+    page = inbox.notifications(current_user, page=page_arg())
     return render_template("notify/notifications.html", page=page, action=ActionForm())
 
 
 @bp.post("/notifications/read")
 @signed_in
 def mark_read():
-    if not ActionForm().validate_on_submit():
-        raise Invalid({"csrf_token": _("The form expired; try again.")})
+    require_submitted()
     one = request.form.get("id", "")
     inbox.mark_read(current_user, [int(one)] if one.isdigit() and len(one) < 12 else None)
     return redirect(request.form.get("next") if request.form.get("next", "").startswith("/documents/")
@@ -168,7 +157,8 @@ def unsubscribe(token: str):
 def outbox():
     """Deliveries that are failing or failed, for the network admin (no content: recipients only)."""
     query = db.select(Email).where(db.or_(Email.state == "failed", Email.attempts > 0), Email.state != "sent")
-    failing = list(db.session.scalars(query.order_by(Email.id.desc()).limit(200)))
+    query = query.options(joinedload(Email.user)).order_by(Email.id.desc()).limit(200)
+    failing = list(db.session.scalars(query))
     return render_template("notify/outbox.html", failing=failing)
 
 

@@ -111,8 +111,7 @@ def current_settings(user: Any) -> NotifySettings:
     """The user's settings, or the defaults (not stored) when they have none."""
     row = db.session.get(NotifySettings, user.id)
     if row is None:
-        row = NotifySettings(user_id=user.id, email_enabled=True, flash_always=False, workflow_email=True,
-                             bounced_address="")  # fmt: skip
+        row = NotifySettings.defaults(user.id)
     return row
 
 
