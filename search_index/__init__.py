@@ -6,14 +6,15 @@ Pure: it takes plain `IndexRecord`s and principal sets and knows nothing of Flas
     records      the values crossing the boundary (IndexRecord, Hit, SearchResult, QueryError)
     engine       SearchIndex: apply, rebuild, watermark, entries, search
     store        the directory layout (CURRENT pointer, one directory per build, locks, cleanup)
-    internals    every use of Whoosh's private parts (pinned searchers, rebuild workers, blocks)
+    codec        every use of Whoosh's private parts: the array format behind Whoosh's codec
+                 interface, segments as arrays, safe opening, parallel rebuilds
     schema       fields per language family, and record -> Whoosh document
     scripts, segmenters, normalize, stemmers, analyzers, languages
                  script runs; Thai/Chinese/Japanese segmenters, Burmese syllables and Zawgyi;
                  look-alike spellings; Hindi and Filipino stemmers; the Whoosh analyzers; detection
     glossary     key terms across languages (data the caller passes in), matched at query time
     parse, query the query syntax, strictly parsed, then compiled to a Whoosh query
-    evaluate     that query run as set operations over postings, BM25 on readable matches only
+    evaluate     that query run as mask operations over array postings, BM25 on readable matches
     docsets, search, facets, highlight, cuts, suggest
                  one search: filtering, counting, snippets cut between words, "did you mean"
 """

@@ -3,17 +3,19 @@
 The documents each principal may read, the facets' value sets (which also answer filters), the
 postings reader and the hits already marked are the same for every search until the next
 commit, which replaces the searcher and so this cache. Document numbers are only meaningful
-for the searcher they came from.
+for the searcher they came from; sets of them are boolean masks over the searcher's documents.
 """
 
 from __future__ import annotations
 
 from itertools import islice
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search_index.analyzers import fold
+from search_index.codec import SearcherArrays
 from search_index.evaluate import PostingReader
 from search_index.facets import FacetCounter
 from search_index.hits import HitMaker, MarkCache
@@ -28,29 +30,30 @@ class SearcherCache:
 
     def __init__(self, searcher: Searcher, marks: MarkCache | None = None) -> None:
         self.searcher = searcher
-        self.postings = PostingReader(searcher)
-        self.facets = FacetCounter(searcher, self.postings.postings)
+        self.arrays = SearcherArrays(searcher)
+        self.postings = PostingReader(self.arrays)
+        self.facets = FacetCounter(self.arrays)
         self.hits = HitMaker(searcher, marks or MarkCache())
-        self._principal: dict[str, set[int]] = {}
+        self._principal: dict[str, np.ndarray] = {}
 
-    def allowed(self, principals: set[str]) -> set[int]:
+    def allowed(self, principals: set[str]) -> np.ndarray:
         """Document numbers carrying at least one of `principals` (the watermark document
         carries none, so it is never among them).
 
-        Cached per principal, not per set: every user has a principal of their own, and a set
-        of 30,000 numbers per user would grow each worker by megabytes a user.
+        Cached per principal as the live documents' numbers, not per set: every user has a
+        principal of their own, and a set per user would grow each worker with every user.
         """
-        docs: set[int] = set()
+        docs = np.zeros(self.arrays.size, dtype=bool)
         for principal in principals:
             if principal not in self._principal:
                 if len(self._principal) >= MAX_PRINCIPALS:
                     self._principal.clear()
-                found = self.searcher.docs_for_query(wq.Term("principals", principal))
-                self._principal[principal] = set(found)
-            docs |= self._principal[principal]
+                found = self.arrays.postings("principals", principal).docs
+                self._principal[principal] = found[self.arrays.live[found]]
+            docs[self._principal[principal]] = True
         return docs
 
-    def selected(self, query: wq.Query) -> set[int]:
+    def selected(self, query: wq.Query) -> np.ndarray:
         """Document numbers a filter query (see `search.filter_query`) selects, from the
         facets' value sets. May include deleted documents: callers intersect with `allowed`."""
         if isinstance(query, wq.And):
@@ -59,16 +62,19 @@ class SearcherCache:
                 found = found & self.selected(child)
             return found
         if isinstance(query, wq.Or):
-            return set().union(*(self.selected(child) for child in query.subqueries))
+            return np.logical_or.reduce([self.selected(child) for child in query.subqueries])
+        found = np.zeros(self.arrays.size, dtype=bool)
         if isinstance(query, wq.Term) and query.fieldname in FACET_FIELDS:
-            return self.facets.members(query.fieldname).get(str(query.text), set())
+            docs = self.facets.members(query.fieldname).get(str(query.text))
+            if docs is not None:
+                found[docs] = True
+            return found
         if isinstance(query, wq.NumericRange) and query.fieldname == "year":
             low, high = query.start, query.end
-            return set().union(*(
-                docs
-                for year, docs in self.facets.members("year").items()
-                if (low is None or int(year) >= low) and (high is None or int(year) <= high)
-            ))  # fmt: skip
+            for year, docs in self.facets.members("year").items():
+                if (low is None or int(year) >= low) and (high is None or int(year) <= high):
+                    found[docs] = True
+            return found
         raise TypeError(f"not a filter of search.filter_query: {query!r}")
 
     def expand(self, text: str, fuzzy: int) -> list[str]:

@@ -1,7 +1,7 @@
 """SearchIndex: apply changes, rebuild, and permission-aware search over one index directory.
 
 One searcher is kept open and replaced when the index changed (opening one per request is six
-times slower, MEASUREMENTS); it holds every file it reads open from the start (`internals`), so
+times slower, MEASUREMENTS); it holds every file it reads open from the start (`codec`), so
 another process's commit can never take a file from under a search. Whoosh searchers share file
 handles, so searches in one process are serialised by a lock; web workers are processes, so
 this costs a threaded dev server only. Writers are plain `ix.writer(timeout=10, delay=0.01)`:
@@ -25,12 +25,12 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from search_index import internals, store
+from search_index import codec, store
+from search_index.codec import ArrayCodec
 from search_index.docsets import SearcherCache
 from search_index.glossary import Glossary
 from search_index.hits import MarkCache
@@ -46,9 +46,8 @@ WRITER_DELAY = 0.01
 # process. REBUILD_LIMITMB is each process's buffer (MEASUREMENTS: 512 beats the default 128).
 REBUILD_PROCS = min(os.cpu_count() or 1, 4)
 REBUILD_LIMITMB = 512
-# Posting blocks of up to 1,024 postings, not compressed: at 10,000 documents searches ran 17%
-# faster than with Whoosh's default (128, zlib level 3), for an index twice the size.
-WRITER_OPTIONS = {"compound": False, "codec": W3Codec(blocklimit=1024, compression=0)}
+# Postings, positions and columns as arrays (see codec.format).
+WRITER_OPTIONS = {"compound": False, "codec": ArrayCodec()}
 PROGRESS_EVERY = 100
 
 _SCHEMA_NAMES = frozenset(build_schema().names())
@@ -200,7 +199,7 @@ class SearchIndex:
     ) -> int:
         ix = store.create_index(directory, build_schema())
         if REBUILD_PROCS > 1:
-            writer: Any = internals.ParallelWriter(
+            writer: Any = codec.ParallelWriter(
                 ix, procs=REBUILD_PROCS, limitmb=REBUILD_LIMITMB, **WRITER_OPTIONS
             )
         else:
@@ -288,7 +287,7 @@ class SearchIndex:
             if error.reason != "absent":
                 raise
             directory = self._create_if_absent()
-        writer = internals.open_index(directory).writer(
+        writer = codec.open_index(directory).writer(
             timeout=WRITER_TIMEOUT, delay=WRITER_DELAY, **WRITER_OPTIONS
         )
         if frozenset(writer.schema.names()) != _SCHEMA_NAMES:  # as read under the writer's lock
@@ -316,7 +315,7 @@ class SearchIndex:
         """The stored watermark, and the highest version indexed of each of `ids` (0: none),
         read while `writer` holds the lock (so as of its generation). Raises IndexUnavailable
         when a file is missing or damaged."""
-        with internals.open_searcher(Path(writer.storage.folder), BM25F()) as searcher:
+        with codec.open_searcher(Path(writer.storage.folder), BM25F()) as searcher:
             stored = searcher.document(id=META_ID)
             reader = searcher.reader()
             versions = reader.column_reader("version")
@@ -342,7 +341,7 @@ class SearchIndex:
         # that a merge removed. A new searcher costs about 36 ms at 10,000 documents, once
         # per commit.
         self._close_searcher()
-        searcher = internals.open_searcher(directory, BM25F())
+        searcher = codec.open_searcher(directory, BM25F())
         if frozenset(searcher.schema.names()) != _SCHEMA_NAMES:
             searcher.close()
             raise IndexUnavailable("outdated", f"{directory.name} was built with another field layout")

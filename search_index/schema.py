@@ -20,6 +20,7 @@ from typing import Any
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search_index.analyzers import ANALYZERS, fold_text
+from search_index.codec import ArrayPositions
 from search_index.languages import FAMILIES, detect_language, family_of
 from search_index.records import IndexRecord
 
@@ -33,8 +34,9 @@ STEMMED_FAMILIES = ("en", "id", "hi", "fil")
 # Bumped whenever analysis changes what an index holds: it names a field, so an index built
 # before is "of another field layout" (IndexUnavailable("outdated")) and is rebuilt, never
 # searched with analyzers it was not built with. 2: Hindi and Filipino stemmed, Khmer, Lao and
-# Burmese normalised (Zawgyi converted), Burmese by syllables, the danda splits words.
-ANALYSIS_VERSION = 2
+# Burmese normalised (Zawgyi converted), Burmese by syllables, the danda splits words. 3: the
+# array codec (positions as arrays).
+ANALYSIS_VERSION = 3
 WORDS_FIELD = "words"
 # Of the text (body, lessons, attachments, tags) only the start is stored: snippets analyse no
 # more than this (highlight.py), and stored fields are read whole, so a long attachment's text
@@ -71,9 +73,9 @@ def build_schema() -> Schema:
     fields[WORDS_FIELD] = KEYWORD(scorable=True)
     for family in FAMILIES:
         for part in PARTS:
-            fields[text_field(part, family)] = TEXT(
-                analyzer=ANALYZERS[family], phrase=True, field_boost=FIELD_BOOSTS[part]
-            )
+            text = TEXT(analyzer=ANALYZERS[family], phrase=True, field_boost=FIELD_BOOSTS[part])
+            text.format = ArrayPositions(field_boost=FIELD_BOOSTS[part])  # what the codec stores
+            fields[text_field(part, family)] = text
     return Schema(**fields)
 
 

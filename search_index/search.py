@@ -8,10 +8,9 @@ readable set returns an empty result before Whoosh is asked (fail closed).
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Collection
-from operator import itemgetter
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
@@ -48,9 +47,7 @@ def check_paging(page: object, per_page: object, sort: object, language: object)
         raise QueryError(f'unknown language "{language}": use one of {" ".join(LANGUAGES)}')
 
 
-def filter_query(
-    filters: dict[str, list[str] | str] | None, vocabulary: Vocabulary = ANY
-) -> wq.Query | None:
+def filter_query(filters: dict[str, list[str] | str] | None, vocabulary: Vocabulary = ANY) -> wq.Query | None:
     """AND between fields, OR within a field's values; values are checked like field:value."""
     clauses = []
     for name, raw in (filters or {}).items():
@@ -73,10 +70,16 @@ def filter_query(
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
 
 
-def _prefer(scores: dict[int, float], preferred: set[int]) -> None:
-    for docnum in preferred & scores.keys():
-        scores[docnum] *= LANGUAGE_PREFERENCE
-
+def _ranked(scores: np.ndarray, matched: np.ndarray, limit: int) -> list[int]:
+    """The `limit` best of the matched documents, by score descending then document number."""
+    docs = np.flatnonzero(matched)
+    if len(docs) > limit:
+        docs = np.sort(docs[np.argpartition(-scores[docs], limit - 1)[:limit]])
+        # ties at the cut are broken by document number, as a full sort would
+        cut = scores[docs].min()
+        docs = np.union1d(docs[scores[docs] > cut], np.flatnonzero(matched & (scores == cut)))
+    order = np.lexsort((docs, -scores[docs]))
+    return docs[order][:limit].tolist()
 
 
 def run_search(
@@ -104,11 +107,11 @@ def run_search(
     searcher = cache.searcher
     readable = cache.allowed(principals)
     allowed = readable
-    if narrowing is not None and readable:
+    if narrowing is not None:
         allowed = readable & cache.selected(narrowing)
     if only_ids is not None:
-        allowed = allowed & _docnums(searcher, only_ids)
-    if not allowed:
+        allowed = allowed & cache.postings.mask(_docnums(searcher, only_ids))
+    if not allowed.any():
         return empty
     # Glossary forms are searched only in families some document is in: a worker whose index
     # holds no Japanese never loads Janome to analyse the Japanese forms.
@@ -117,23 +120,24 @@ def run_search(
     compiled = compile_query(parsed.root, language or None, cache.expand, glossary, present)
     evaluation = Evaluation(cache.postings, allowed)
     matched = evaluation.docs(compiled.query)
-    total = len(matched)
+    total = int(np.count_nonzero(matched))
     limit = min(page * per_page, MAX_WINDOW)
+    shown: dict[int, float] = {}
     if sort == "newest" or parsed.root is None:
-        ranked, scores = cache.facets.newest(matched, limit), {}
+        ranked = cache.facets.newest(matched, limit)
     else:
         scores = evaluation.scores(matched)
         if language:
-            _prefer(scores, cache.selected(wq.Term("language", language)))
-        best = heapq.nlargest(limit, scores.items(), key=itemgetter(1))
-        ranked = [docnum for docnum, _ in sorted(best, key=lambda item: (-item[1], item[0]))]
-    hits = cache.hits.hits(ranked[(page - 1) * per_page : page * per_page], scores, compiled)
+            scores[cache.selected(wq.Term("language", language)) & matched] *= LANGUAGE_PREFERENCE
+        ranked = _ranked(scores, matched, limit) if total else []
+        shown = {docnum: float(scores[docnum]) for docnum in ranked[(page - 1) * per_page :]}
+    hits = cache.hits.hits(ranked[(page - 1) * per_page : page * per_page], shown, compiled)
     facets = cache.facets.count(matched)
     corrected = suggestion(searcher, readable, parsed) if total == 0 and parsed.words else None
     return SearchResult(total, page, per_page, hits, facets, corrected)
 
 
-def _docnums(searcher: Searcher, ids: Collection[int]) -> set[int]:
+def _docnums(searcher: Searcher, ids: Collection[int]) -> np.ndarray:
     """The document numbers of these ids (a follower asking which of its new documents match)."""
     found = (searcher.document_number(id=str(doc_id)) for doc_id in ids)
-    return {docnum for docnum in found if docnum is not None}
+    return np.array([docnum for docnum in found if docnum is not None], dtype=np.int64)

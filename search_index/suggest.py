@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from itertools import islice
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
@@ -37,17 +38,17 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def readable_count(searcher: Searcher, allowed: set[int], term: str) -> int:
+def readable_count(searcher: Searcher, allowed: np.ndarray, term: str) -> int:
     """How many readable documents contain `term`."""
     docs: set[int] = set()
     reader = searcher.reader()
     for name in FIELDS:
         if reader.doc_frequency(name, term):
             docs.update(searcher.docs_for_query(wq.Term(name, term)))
-    return len(docs & allowed)
+    return int(np.count_nonzero(allowed[np.fromiter(docs, dtype=np.int64, count=len(docs))]))
 
 
-def correction(searcher: Searcher, allowed: set[int], term: str) -> str | None:
+def correction(searcher: Searcher, allowed: np.ndarray, term: str) -> str | None:
     """The closest readable word to `term`, preferring words in more readable documents."""
     reader = searcher.reader()
     candidates: set[str] = set()
@@ -66,9 +67,9 @@ def correction(searcher: Searcher, allowed: set[int], term: str) -> str | None:
     return None
 
 
-def suggestion(searcher: Searcher, allowed: set[int], parsed: ParsedQuery) -> str | None:
+def suggestion(searcher: Searcher, allowed: np.ndarray, parsed: ParsedQuery) -> str | None:
     """The query with unknown words replaced by readable corrections, or None."""
-    if not allowed:
+    if not allowed.any():
         return None
     replacements = []
     for word in parsed.words:

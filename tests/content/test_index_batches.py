@@ -14,7 +14,7 @@ from content import batched_drains, changelog, indexing
 from content.search import search
 from network.extensions import db
 from network.models import ApiToken
-from search_index import internals, store
+from search_index import codec, store
 
 WRITES = 5
 
@@ -43,7 +43,7 @@ def _publish(client, headers: dict[str, str], word: str) -> None:
 
 def _commits(app) -> int:
     """Whoosh commits so far: each commit writes the next generation of the table of contents."""
-    return internals.open_index(store.current(Path(app.config["INDEX_DIR"]))).latest_generation()
+    return codec.open_index(store.current(Path(app.config["INDEX_DIR"]))).latest_generation()
 
 
 def _found(word: str) -> int:

@@ -10,6 +10,7 @@ import pytest
 
 from search_index import IndexUnavailable, SearchIndex
 from search_index.analyzers import ANALYZERS
+from search_index.engine import WRITER_OPTIONS
 from search_index.schema import build_schema
 from search_index.store import CURRENT, open_index
 
@@ -103,7 +104,7 @@ def test_entries_show_duplicates_as_two_versions(index, make_record):
     index.apply([(5, make_record(id=5, version=1))], 1)
     # Simulate the Whoosh pitfall (two update_document calls for one id in one writer).
     ix = open_index(index.root / (index.root / CURRENT).read_text().strip())
-    with ix.writer() as writer:
+    with ix.writer(**WRITER_OPTIONS) as writer:
         writer.add_document(id="5", version=2, principals="public", title="dup")
     assert index.entries() == {5: [1, 2]}
 

@@ -1,0 +1,344 @@
+"""The on-disk format: Whoosh's W3 codec with postings and per-document columns as arrays.
+
+Whoosh's own postings are pickled blocks decoded one posting at a time in Python, positions
+decoded whether or not a query needs them. Here, behind Whoosh's public codec interface
+(`whoosh.codec.base.Codec`), each term's postings are two contiguous little-endian arrays in the
+segment's `.apst` file (document numbers as uint32, weights as float32), and its positions are in
+`.apos` (per posting an offset into one flat uint32 array), read only for phrases. Each segment's
+field lengths (Whoosh's one-byte encoding) and sort keys are arrays in one `.arr` file. All three
+are memory-mapped when a segment is opened, so a commit that deletes a merged segment's files
+later cannot take them from under an open searcher. The term table (`.trm`), stored fields and
+Whoosh's own columns are W3's: Whoosh keeps the schema, analysis, segments, locking and merging.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+from array import array
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from whoosh import formats
+from whoosh.codec import base
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3PerDocWriter, W3TermInfo, W3TermsReader
+from whoosh.filedb import filetables
+from whoosh.matching import ListMatcher
+from whoosh.system import emptybytes
+from whoosh.util.numeric import length_to_byte
+
+POSTINGS_EXT, POSITIONS_EXT, ARRAYS_EXT = ".apst", ".apos", ".arr"
+NO_POSITIONS = (1 << 64) - 1
+SORT_COLUMNS = ("published", "updated")  # numeric columns also kept as arrays (their sortable,
+# unsigned form), for newest first
+_HEADER = np.dtype("<u8")
+_ALIGN = 8
+_STORED = "_stored"
+_EMPTY = np.zeros(0, dtype="<u4")
+
+
+class ArrayPositions(formats.Positions):
+    """Whoosh's Positions format with each posting's positions as raw uint32 (absolute), not a
+    pickled list of deltas: the postings writer copies them to `.apos` as they are, and a phrase
+    reads them as an array."""
+
+    def encode(self, poslist: Sequence[int]) -> bytes:
+        return array("I", poslist).tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return array("I", valuestring).tolist() if valuestring else []
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return len(valuestring) // 4
+
+    def decode_weight(self, valuestring: bytes) -> float:
+        return self.decode_frequency(valuestring) * self.field_boost
+
+
+class ArrayCodec(W3Codec):
+    """W3Codec with array postings and columns; pickled into each segment of the index."""
+
+    def __init__(self) -> None:
+        super().__init__(blocklimit=128, compression=0, inlinelimit=0)
+
+    def field_writer(self, storage: Any, segment: Any) -> ArrayFieldWriter:
+        return ArrayFieldWriter(storage, segment)
+
+    def per_document_writer(self, storage: Any, segment: Any) -> ArrayPerDocWriter:
+        return ArrayPerDocWriter(self, storage, segment)
+
+    def terms_reader(self, storage: Any, segment: Any) -> ArrayTermsReader:
+        return ArrayTermsReader(self, storage, segment)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> ArrayPerDocReader:
+        return ArrayPerDocReader(storage, segment)
+
+
+def _path(storage: Any, segment: Any, ext: str) -> str:
+    return os.path.join(storage.folder, segment.make_filename(ext))
+
+
+def _map(path: str) -> memoryview:
+    """The file's bytes, mapped read-only (an empty file maps to nothing)."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if not size:
+            return memoryview(b"")
+        return memoryview(mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ))
+
+
+# -- postings ----------------------------------------------------------------------------------
+
+
+class ArrayFieldWriter(base.FieldWriter):
+    """Writes the term table as W3 does, and each term's postings as arrays (see module)."""
+
+    def __init__(self, storage: Any, segment: Any) -> None:
+        self._tindex = filetables.OrderedHashWriter(segment.create_file(storage, W3Codec.TERMS_EXT))
+        self._fieldmap: dict[str, int] = {}
+        self._tindex.extras["fieldmap"] = self._fieldmap
+        self._postings = segment.create_file(storage, POSTINGS_EXT)
+        self._positions = segment.create_file(storage, POSITIONS_EXT)
+        self._fieldid = 0
+        self._format: Any = None
+        self._btext = b""
+        self._ids = array("I")
+        self._weights = array("f")
+        self._values: list[bytes] = []
+        self._lengths: list[int] = []
+        self.is_closed = False
+
+    def start_field(self, fieldname: str, fieldobj: Any) -> None:
+        self._fieldid = self._fieldmap.setdefault(fieldname, len(self._fieldmap))
+        self._format = fieldobj.format
+
+    def start_term(self, btext: bytes) -> None:
+        self._btext = btext
+        self._ids, self._weights, self._values, self._lengths = array("I"), array("f"), [], []
+
+    def add(self, docnum: int, weight: float, vbytes: bytes, length: int | None) -> None:
+        self._ids.append(docnum)
+        self._weights.append(weight)
+        if vbytes:
+            self._values.append(vbytes)
+        if length:
+            self._lengths.append(length)
+
+    def finish_term(self) -> None:
+        info = W3TermInfo()
+        count = len(self._ids)
+        info._weight, info._df = float(sum(self._weights)), count
+        info._minlength = min(self._lengths) if self._lengths else None
+        info._maxlength = max(self._lengths) if self._lengths else 0
+        info._maxweight = max(self._weights) if count else 0.0
+        info._minid, info._maxid = (self._ids[0], self._ids[-1]) if count else (None, None)
+        offset = _pad(self._postings)
+        self._postings.write(np.array([self._write_positions()], dtype=_HEADER).tobytes())
+        self._postings.write(np.asarray(self._ids, dtype="<u4").tobytes())
+        self._postings.write(np.asarray(self._weights, dtype="<f4").tobytes())
+        info.set_extent(offset, count)
+        self._tindex.add(self._fieldid.to_bytes(2, "big") + self._btext, info.to_bytes())
+
+    def _write_positions(self) -> int:
+        """Per posting the start of its positions, then the positions; NO_POSITIONS if none."""
+        if not self._values:
+            return NO_POSITIONS
+        if len(self._values) != len(self._ids):
+            raise ValueError("a term's postings carry positions for only some documents")
+        offset = _pad(self._positions)
+        starts = np.zeros(len(self._values) + 1, dtype="<u8")
+        np.cumsum([len(v) // 4 for v in self._values], out=starts[1:])
+        self._positions.write(starts.tobytes())
+        self._positions.write(emptybytes.join(self._values))
+        return offset
+
+    def finish_field(self) -> None:
+        self._format = None
+
+    def close(self) -> None:
+        self._tindex.close()
+        self._postings.close()
+        self._positions.close()
+        self.is_closed = True
+
+
+def _pad(handle: Any) -> int:
+    """Moves `handle` to the next multiple of _ALIGN (arrays are read in place) and returns it."""
+    position = handle.tell()
+    if position % _ALIGN:
+        handle.write(bytes(_ALIGN - position % _ALIGN))
+        position = handle.tell()
+    return position
+
+
+class ArrayTermsReader(W3TermsReader):
+    """W3's term table over the `.apst` and `.apos` arrays, both mapped when opened."""
+
+    def __init__(self, codec: ArrayCodec, storage: Any, segment: Any) -> None:
+        check_files(storage, segment)  # before anything is opened: Whoosh would leave it open
+        name = segment.make_filename(W3Codec.TERMS_EXT)
+        super().__init__(codec, storage.open_file(name), storage.file_length(name), None)
+        try:
+            self._postmap = _map(_path(storage, segment, POSTINGS_EXT))
+            self._posmap = _map(_path(storage, segment, POSITIONS_EXT))
+        except BaseException:
+            self._tindex.close()
+            raise
+
+    def arrays(self, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray, int]:
+        """(document numbers, weights, positions offset) of a term, read in place."""
+        info = self.term_info(fieldname, tbytes)
+        offset, count = info.extent()[0], info.doc_frequency()  # W3 reads the extent's length as a tuple
+        (positions,) = np.frombuffer(self._postmap, _HEADER, 1, offset)
+        ids = np.frombuffer(self._postmap, "<u4", count, offset + 8)
+        weights = np.frombuffer(self._postmap, "<f4", count, offset + 8 + 4 * count)
+        return ids, weights, int(positions)
+
+    def positions(self, offset: int, count: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For the postings at `rows` of a term with `count` postings: (posting index of each
+        position, the positions), read only for those postings."""
+        if offset == NO_POSITIONS or not len(rows):
+            return _EMPTY.astype(np.int64), _EMPTY
+        starts = np.frombuffer(self._posmap, "<u8", count + 1, offset)
+        base = offset + 8 * (count + 1)
+        lo, hi = starts[rows], starts[rows + 1]
+        sizes = (hi - lo).astype(np.int64)
+        owner = np.repeat(np.arange(len(rows)), sizes)
+        within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        flat = np.frombuffer(self._posmap, "<u4", int(starts[count]), base)
+        return owner, flat[(np.repeat(lo.astype(np.int64), sizes) + within)]
+
+    def matcher(self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None) -> ListMatcher:
+        """Whoosh's generic path (filters, merges, its own searches): a list matcher."""
+        ids, weights, offset = self.arrays(fieldname, tbytes)
+        info = self.term_info(fieldname, tbytes)
+        values = _Values(self, offset, len(ids))
+        return ListMatcher(ids.tolist(), weights.tolist(), values, format_, scorer=scorer,
+                           term=(fieldname, tbytes), terminfo=info)  # fmt: skip
+
+    def close(self) -> None:
+        self._tindex.close()
+
+
+def check_files(storage: Any, segment: Any) -> None:
+    """Raises FileNotFoundError for a missing file of a segment: Whoosh would read a segment
+    without stored fields as documents without any."""
+    if not segment.doc_count_all():
+        return
+    names = [W3Codec.column_filename(segment, _STORED)]
+    names += [
+        segment.make_filename(ext) for ext in (W3Codec.TERMS_EXT, POSTINGS_EXT, POSITIONS_EXT, ARRAYS_EXT)
+    ]
+    for name in names:
+        if not storage.file_exists(name):
+            raise FileNotFoundError(2, "a file of a segment is missing", name)
+
+
+class _Values:
+    """The encoded positions of a term's postings, one posting at a time, for ListMatcher."""
+
+    def __init__(self, terms: ArrayTermsReader, offset: int, count: int) -> None:
+        self._terms, self._offset, self._count = terms, offset, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i: int) -> bytes:
+        if self._offset == NO_POSITIONS:
+            return b""
+        _owner, found = self._terms.positions(self._offset, self._count, np.array([i]))
+        return found.astype("<u4").tobytes()
+
+
+# -- per-document arrays -------------------------------------------------------------------------
+
+
+class ArrayPerDocWriter(W3PerDocWriter):
+    """W3's per-document writer that also keeps each field's length bytes and the sort keys as
+    arrays, written to `.arr` at the end."""
+
+    def __init__(self, codec: ArrayCodec, storage: Any, segment: Any) -> None:
+        super().__init__(codec, storage, segment)
+        self._length_bytes: dict[str, bytearray] = {}
+        self._sort_keys: dict[str, array] = {name: array("Q") for name in SORT_COLUMNS}
+
+    def add_field(self, fieldname: str, fieldobj: Any, value: Any, length: int) -> None:
+        super().add_field(fieldname, fieldobj, value, length)
+        if length:
+            column = self._length_bytes.setdefault(fieldname, bytearray())
+            column.extend(bytes(self._docnum + 1 - len(column)))
+            column[self._docnum] = length_to_byte(length)
+
+    def add_column_value(self, fieldname: str, columnobj: Any, value: Any) -> None:
+        super().add_column_value(fieldname, columnobj, value)
+        keys = self._sort_keys.get(fieldname)
+        if keys is not None:
+            keys.extend([0] * (self._docnum + 1 - len(keys)))
+            keys[self._docnum] = value
+
+    def close(self) -> None:
+        super().close()
+        count = self._doccount
+        parts: dict[str, tuple[str, bytes]] = {}
+        for name, column in self._length_bytes.items():
+            parts[f"len:{name}"] = ("u1", bytes(column[:count]) + bytes(count - len(column[:count])))
+        for name, keys in self._sort_keys.items():
+            keys.extend([0] * (count - len(keys)))
+            parts[f"key:{name}"] = ("<u8", np.asarray(keys[:count], dtype="<u8").tobytes())
+        _write_arrays(self._segment.create_file(self._storage, ARRAYS_EXT), parts)
+
+
+def _write_arrays(handle: Any, parts: dict[str, tuple[str, bytes]]) -> None:
+    """A JSON directory {name: [dtype, offset, bytes]} after its 8-byte length, then the arrays."""
+    directory, offset = {}, 0
+    for name, (dtype, data) in parts.items():
+        directory[name] = [dtype, offset, len(data)]
+        offset += -(-len(data) // _ALIGN) * _ALIGN
+    head = json.dumps(directory).encode()
+    head += b" " * (-len(head) % _ALIGN)
+    handle.write(len(head).to_bytes(8, "little") + head)
+    for _dtype, data in parts.values():
+        handle.write(data + bytes(-len(data) % _ALIGN))
+    handle.close()
+
+
+class ArrayPerDocReader(W3PerDocReader):
+    """W3's per-document reader with every column file opened and `.arr` mapped at once: Whoosh
+    opens columns on first use, and another process's commit may have deleted them by then
+    (stored fields then failed with a TypeError, lengths and sort keys read as zeros)."""
+
+    def __init__(self, storage: Any, segment: Any) -> None:
+        super().__init__(storage, segment)
+        try:
+            self._open_columns(storage, segment)
+            self._arrays = _map(_path(storage, segment, ARRAYS_EXT))
+        except BaseException:
+            self.close()
+            raise
+        size = int.from_bytes(self._arrays[:8], "little") if len(self._arrays) else 0
+        self._directory = json.loads(bytes(self._arrays[8 : 8 + size])) if size else {}
+        self._base = 8 + size
+
+    def _open_columns(self, storage: Any, segment: Any) -> None:
+        prefix, suffix = segment.make_filename("."), W3Codec.COLUMN_EXT
+        for name in storage.list():
+            if name.startswith(prefix) and name.endswith(suffix):
+                handle = storage.open_file(name)
+                size = os.fstat(handle.fileno()).st_size
+                self._colfiles[name[len(prefix) : -len(suffix)]] = (handle, 0, size)
+        if segment.doc_count_all() and _STORED not in self._colfiles:
+            check_files(storage, segment)
+
+    def has_column(self, fieldname: str) -> bool:
+        """From the files opened, never the directory: another commit may have emptied it."""
+        return fieldname in self._colfiles
+
+    def array(self, name: str) -> np.ndarray | None:
+        """`len:<field>` (length bytes) or `key:<column>` (sort keys), one per document."""
+        found = self._directory.get(name)
+        if found is None:
+            return None
+        dtype, offset, size = found
+        return np.frombuffer(self._arrays, dtype, size // np.dtype(dtype).itemsize, self._base + offset)
