@@ -160,6 +160,7 @@ class Postgres:
     def __init__(self, url: str, docs: int) -> None:
         self.url = url
         self.table = f"docs_{docs}"  # one table per corpus size, so that --reuse finds its own
+        self.settings: dict[str, str] = {}  # for the searching session (--pg-set jit=off)
         self.db: Any = None
 
     def unavailable(self) -> str | None:
@@ -227,6 +228,8 @@ class Postgres:
         import psycopg
 
         self.db = psycopg.connect(self.url, autocommit=True)
+        for name, value in self.settings.items():
+            self.db.execute("SELECT set_config(%s, %s, false)", (name, value))
 
     def sql(self, filters: dict[str, str]) -> str:
         # Column names come from FACETS and shapes.py's filters; every value is a parameter.

@@ -223,7 +223,8 @@ def markdown(report: dict[str, Any], names: dict[str, str]) -> str:
             f"| {report['search_rss_mb'][k]} |"
         )
     if report["pg_plan"]:
-        lines += ["", f"PostgreSQL, first one-word request: {report['pg_plan']}"]
+        settings = ", ".join(report["pg_settings"]) or "the server's"
+        lines += ["", f"PostgreSQL (settings: {settings}), first one-word request: {report['pg_plan']}"]
     lines += ["", "| totals | " + " | ".join(names[k] for k in keys) + " | numpy floor |"]
     lines.append("|---" * (len(keys) + 2) + "|")
     for shape, by_request in report["totals"].items():
@@ -280,6 +281,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     floor = compare_floor.build(records, SHAPES["one word"].queries)
     del records
     sides = {k: make(k, root, args.pg_url, args.docs) for k in builds}
+    if "pg" in sides:
+        sides["pg"].settings = dict(setting.split("=", 1) for setting in args.pg_set)
     search_started = time.perf_counter()
     added, totals = open_all(sides, floor)
     plan = sides["pg"].plan(*SHAPES["one word"].request(0)) if "pg" in sides else None
@@ -301,6 +304,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "floor": {**summary(floor_timings, 2), "arrays_mb": round(floor.nbytes / 2**20, 1)},
         "totals": totals,
         "pg_plan": plan,
+        "pg_settings": args.pg_set,
         "search_s": round(search_s, 1),
         "run_s": round(time.perf_counter() - started, 1),
         "built": args.reuse is None,
@@ -317,6 +321,9 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, help="where to build (default bench/out/compare-<docs>)")
     parser.add_argument("--reuse", type=Path, metavar="DIR", help="search the indexes built in DIR")
     parser.add_argument("--pg-url", default=PG_URL, help="its database is created if absent")
+    parser.add_argument(
+        "--pg-set", action="append", default=[], metavar="NAME=VALUE", help="e.g. jit=off, for the searches"
+    )
     parser.add_argument("--build-one", choices=SIDES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build_one:
