@@ -267,7 +267,12 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], Path, dict[str, s
     else:
         root.mkdir(parents=True, exist_ok=True)
         builds = build_all(keys, args.docs, root, args.pg_url)
-        manifest.write_text(json.dumps({"docs": args.docs, **builds}, indent=2))
+        # Keep the builds of the engines not rebuilt now (--engines pg rebuilds PostgreSQL alone).
+        earlier = json.loads(manifest.read_text()) if manifest.exists() else {}
+        if earlier.get("docs") == args.docs:
+            builds = {**earlier, **builds}
+        manifest.write_text(json.dumps({**builds, "docs": args.docs}, indent=2))
+        builds.pop("docs", None)
     missing = [k for k in keys if k not in builds]
     if missing:
         sys.exit(f"{manifest} has no build of {', '.join(missing)}")
