@@ -1,9 +1,10 @@
 """The two SQL sides of `search_compare.py`: SQLite FTS5 and PostgreSQL full-text search.
 
-Each answers a request with one statement for the readable matches (the full-text match, the
-reader's principals, the filter, the rank), their total, the five facets and the page, computed
-over a materialised CTE so the match runs once; the page's snippets come from the engine's own
-function (`snippet()` and `highlight()`, `ts_headline`).
+Each answers a request with one statement: a materialised CTE of the readable matches (the
+full-text match, the reader's principals, the filter, the rank), so the match runs once, then
+their total, the five facets and the page. The page's snippets come from each database's own
+functions: `highlight()` and `snippet()` in a second FTS5 statement (they need the MATCH of
+their own query), `ts_headline` within PostgreSQL's one statement.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from compare_engines import FACETS, PRINCIPALS, TITLE_BOOST, Answer, Progress, query_parts, text_of
-
-BATCH = 500
 
 
 def _rows(records: list[dict[str, Any]], progress: Progress) -> Any:
