@@ -4,7 +4,8 @@ snippets and suggestions over a Whoosh index.
 Pure: it takes plain `IndexRecord`s and principal sets and knows nothing of Flask or SQLAlchemy.
 
     records      the values crossing the boundary (IndexRecord, Hit, SearchResult, QueryError)
-    engine       SearchIndex: apply, rebuild, watermark, entries, search
+    backend      SearchBackend, what the web app asks of an index, and open_backend, its one factory
+    engine       SearchIndex, the Whoosh backend: apply, rebuild, watermark, entries, search
     store        the directory layout (CURRENT pointer, one directory per build, locks, cleanup)
     internals    every use of Whoosh's private parts (pinned searchers, rebuild workers, blocks)
     schema       fields per language family, and record -> Whoosh document
@@ -18,6 +19,7 @@ Pure: it takes plain `IndexRecord`s and principal sets and knows nothing of Flas
                  one search: filtering, counting, snippets cut between words, "did you mean"
 """
 
+from search_index.backend import BACKENDS, SearchBackend, open_backend
 from search_index.engine import SearchIndex
 from search_index.glossary import Glossary
 from search_index.parse import Vocabulary
@@ -33,6 +35,7 @@ from search_index.records import (
 from search_index.schema import FACET_FIELDS
 
 __all__ = [
+    "BACKENDS",
     "FACET_FIELDS",
     "Glossary",
     "Hit",
@@ -41,7 +44,9 @@ __all__ = [
     "IndexUnavailable",
     "QueryError",
     "RebuildRunning",
+    "SearchBackend",
     "SearchIndex",
     "SearchResult",
     "Vocabulary",
+    "open_backend",
 ]
