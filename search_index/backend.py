@@ -37,8 +37,8 @@ class SearchBackend(Protocol):
 
     - IndexUnavailable(reason): no usable index ("absent", "corrupt", "outdated" layout); only
       a rebuild cures it, and the backend never starts one by itself. A transient failure (I/O,
-      network, timeout) is raised as itself (OSError or the engine's own), never as this: a
-      caller that rebuilt on it would replace a healthy index.
+      network, timeout) is never reported so, but raised as an OSError (ConnectionError and
+      TimeoutError are): the caller answers "unavailable for a moment" and rebuilds nothing.
     - IndexReplaced: `apply` refused a batch read from a watermark the index no longer holds.
     - RebuildRunning: `rebuild(wait=False)` found another rebuild under way.
     - QueryError: a query, filter or paging value that cannot be used (the caller's 400).
