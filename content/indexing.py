@@ -28,19 +28,28 @@ from content.models import Attachment, ChangeLog, Document
 from content.rendering import html_text
 from network import access
 from network.extensions import db
-from search_index import IndexRecord, IndexReplaced, IndexUnavailable, RebuildRunning, SearchIndex
+from search_index import (
+    IndexRecord,
+    IndexReplaced,
+    IndexUnavailable,
+    RebuildRunning,
+    SearchBackend,
+    open_backend,
+)
 
 log = logging.getLogger("rndd.index")
 BATCH = 500
 _starting = threading.Lock()
 
 
-def search_index() -> SearchIndex:
-    """This process's index, with its searcher kept open between requests."""
+def search_index() -> SearchBackend:
+    """This process's index, with its searcher kept open between requests: the one place the
+    app opens a backend (`RNDD_SEARCH_BACKEND` on `RNDD_INDEX_DIR`)."""
     found = current_app.extensions.get("rndd_search_index")
     if found is None:
+        config = current_app.config
         found = current_app.extensions.setdefault(
-            "rndd_search_index", SearchIndex(current_app.config["INDEX_DIR"])
+            "rndd_search_index", open_backend(config["SEARCH_BACKEND"], config["INDEX_DIR"])
         )
     return found
 
@@ -114,7 +123,7 @@ def _changes(rows: list[ChangeLog]) -> list[tuple[int, IndexRecord | None]]:
 
 def _changed_after(seq: int, ids: Collection[int]) -> set[int]:
     """Those of `ids` with a change-log row after `seq`, as committed now (the index asks
-    while it holds its writer's lock; see SearchIndex.apply). The rows after `seq` are the
+    while it holds its writer's lock; see SearchBackend.apply). The rows after `seq` are the
     log's newest, so the primary key finds them without reading the rest."""
     db.session.rollback()  # a fresh snapshot, whatever the isolation level
     query = db.select(ChangeLog.document_id).where(ChangeLog.seq > seq, ChangeLog.document_id.in_(ids))

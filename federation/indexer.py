@@ -20,8 +20,8 @@ from flask import current_app
 
 log = logging.getLogger("rndd.federation")
 _SPAWN = multiprocessing.get_context("spawn")
-PASSED_ON = ("SQLALCHEMY_DATABASE_URI", "INDEX_DIR", "UPLOAD_DIR", "KEY_DIR", "SECRET_KEY", "BASE_URL",
-             "TESTING", "DEBUG")  # fmt: skip
+PASSED_ON = ("SQLALCHEMY_DATABASE_URI", "SEARCH_BACKEND", "INDEX_DIR", "UPLOAD_DIR", "KEY_DIR", "SECRET_KEY",
+             "BASE_URL", "TESTING", "DEBUG")  # fmt: skip
 IDLE_SECONDS = 0.5
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from search_index.backend import BACKENDS
+
 PREFIX = "RNDD_"
 LOCAL_BASE_URL = "http://127.0.0.1:5000"  # debug, tests and `rndd demo` without RNDD_BASE_URL
 
@@ -37,6 +39,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": _env("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{instance / 'rndd.sqlite3'}"),
         "INDEX_DIR": _env("INDEX_DIR", str(instance / "index")),
+        "SEARCH_BACKEND": _env("SEARCH_BACKEND", "whoosh"),
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance / "uploads")),
         "KEY_DIR": _env("KEY_DIR", str(instance / "keys")),
         "MAX_UPLOAD_MB": max_upload_mb,
@@ -96,12 +99,14 @@ def check(config: dict[str, Any]) -> None:
 
     Raises:
         ConfigError: the secret key is missing outside debug and tests, RNDD_REQUIRE_2FA is unknown,
-            or RNDD_INDEX_BATCH_SECONDS is out of range.
+            RNDD_INDEX_BATCH_SECONDS is out of range, or RNDD_SEARCH_BACKEND is unknown.
     """
     if config.get("REQUIRE_2FA") not in (None, "admins", "all", "none"):
         raise ConfigError("RNDD_REQUIRE_2FA must be admins, all or none.")
     if not 0 <= config.get("INDEX_BATCH_SECONDS", 0) <= 60:
         raise ConfigError("RNDD_INDEX_BATCH_SECONDS must be from 0 to 60 seconds.")
+    if config.get("SEARCH_BACKEND", "whoosh") not in BACKENDS:
+        raise ConfigError(f"RNDD_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}.")
     if config.get("SECRET_KEY"):
         return
     if config.get("DEBUG") or config.get("TESTING"):

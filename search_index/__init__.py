@@ -4,7 +4,8 @@ snippets and suggestions over a Whoosh index.
 Pure: it takes plain `IndexRecord`s and principal sets and knows nothing of Flask or SQLAlchemy.
 
     records      the values crossing the boundary (IndexRecord, Hit, SearchResult, QueryError)
-    engine       SearchIndex: apply, rebuild, watermark, entries, search
+    backend      SearchBackend, what the web app asks of an index, and open_backend, its one factory
+    engine       SearchIndex, the Whoosh backend: apply, rebuild, watermark, entries, search
     store        the directory layout (CURRENT pointer, one directory per build, locks, cleanup)
     codec        every use of Whoosh's private parts: the array format behind Whoosh's codec
                  interface, segments as arrays, safe opening, parallel rebuilds
@@ -19,6 +20,7 @@ Pure: it takes plain `IndexRecord`s and principal sets and knows nothing of Flas
                  one search: filtering, counting, snippets cut between words, "did you mean"
 """
 
+from search_index.backend import BACKENDS, SearchBackend, open_backend
 from search_index.engine import SearchIndex
 from search_index.glossary import Glossary
 from search_index.parse import Vocabulary
@@ -34,6 +36,7 @@ from search_index.records import (
 from search_index.schema import FACET_FIELDS
 
 __all__ = [
+    "BACKENDS",
     "FACET_FIELDS",
     "Glossary",
     "Hit",
@@ -42,7 +45,9 @@ __all__ = [
     "IndexUnavailable",
     "QueryError",
     "RebuildRunning",
+    "SearchBackend",
     "SearchIndex",
     "SearchResult",
     "Vocabulary",
+    "open_backend",
 ]
