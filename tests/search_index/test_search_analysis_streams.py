@@ -33,7 +33,9 @@ EDGE_CASES = {
     "ascii-punctuation": "snake_case under_score 123 4.5 co-operation e-mail U.S.A. don't ministry's G20 ",
     "full-width": "ＦＵＬＬ ｗｉｄｔｈ ｄｉｐｌｏｍａｃｙ １２３",
     "invisible": "zero\u200bwidth join\u200der\u200c test \ufeffbom word\u2060joiner",
-    "mixed-scripts": "Thai ไทยการทูต and 中文外交部 and 한국어 외교 with हिन्दी कूटनीति and ລາວ ខ្មែរ မြန်မာ カタカナ",
+    "mixed-scripts": (
+        "Thai ไทยการทูต and 中文外交部 and 한국어 외교 with हिन्दी कूटनीति and ລາວ ខ្មែរ မြန်မာ カタカナ"
+    ),
     "ligatures": "ﬁnance ﬂow ﬃ ß ẞ ǅ",
     "digits": "2024 covid-19 ১২৩ ๑๒๓ ٤٥٦ 3rd 10th",
     "marks": "e\u0301te\u0301 combining a\u0308 n\u0303 Greek Διπλωματία Cyrillic Дипломатия",
@@ -65,8 +67,8 @@ def samples() -> dict[str, tuple[str, str]]:
 
 
 def stream(family: str, text: str, mode: str) -> list[list[Any]]:
-    analyzer = ANALYZERS[family]
-    return [[t.text, t.pos, t.startchar, t.endchar] for t in analyzer(text, positions=True, chars=True, mode=mode)]
+    tokens = ANALYZERS[family](text, positions=True, chars=True, mode=mode)
+    return [[t.text, t.pos, t.startchar, t.endchar] for t in tokens]
 
 
 def digest(tokens: list[list[Any]]) -> str:
@@ -114,10 +116,15 @@ def test_indexing_without_chars_gives_the_same_terms_and_positions(name):
     for family in FAMILIES:
         analyzer = ANALYZERS[family]
         full = stream(family, text, "index")
-        indexed = [[t.text, t.pos, t.boost] for t in analyzer(text, positions=True, boosts=True, mode="index")]
+        tokens = analyzer(text, positions=True, boosts=True, mode="index")
+        indexed = [[t.text, t.pos, t.boost] for t in tokens]
         assert indexed == [[text, pos, 1.0] for text, pos, _, _ in full], family
         highlighted = [[t.text, t.startchar, t.endchar] for t in analyzer(text, chars=True, mode="index")]
         assert highlighted == [[text, start, end] for text, _, start, end in full], family
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def dump(data: dict[str, dict[str, dict[str, Any]]]) -> str:
@@ -126,8 +133,8 @@ def dump(data: dict[str, dict[str, dict[str, Any]]]) -> str:
     for section, by_name in data.items():
         names = []
         for name, by_key in by_name.items():
-            lines = ",\n".join(f"   {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in by_key.items())
-            names.append(f"  {json.dumps(name, ensure_ascii=False)}: {{\n{lines}\n  }}")
+            lines = ",\n".join(f"   {json.dumps(k)}: {_json(v)}" for k, v in by_key.items())
+            names.append(f"  {_json(name)}: {{\n{lines}\n  }}")
         sections.append(f" {json.dumps(section)}: {{\n" + ",\n".join(names) + "\n }")
     return "{\n" + ",\n".join(sections) + "\n}\n"
 
