@@ -48,6 +48,10 @@ RUN_RE = re.compile(
         special=_ALL_SPECIAL, marks=_MARKS, joiners=_JOINERS, **RUN_RANGES
     )
 )
+# Text with no character of the unspaced scripts and no mark (most English, Indonesian, Filipino
+# and Vietnamese text in NFC) has only word runs: a simpler pattern finds the same words faster.
+WORD_RE = re.compile(r"[^\W_]+")
+_NEEDS_RUNS_RE = re.compile(f"[{_ALL_SPECIAL}{_MARKS}]")
 _SCRIPT_RES = {name: re.compile(f"[{chars}]") for name, chars in SCRIPT_RANGES.items()}
 _LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _DEVANAGARI_RE = re.compile("[\u0900-\u097f]")
@@ -58,6 +62,11 @@ def script_runs(text: str) -> Iterator[tuple[str, int, int]]:
     or cjk (Han and kana together, since Japanese mixes them inside one word)."""
     for match in RUN_RE.finditer(text):
         yield match.lastgroup or "word", match.start(), match.end()
+
+
+def only_words(text: str) -> bool:
+    """Whether RUN_RE would find only word runs in `text`, exactly those WORD_RE finds."""
+    return text.isascii() or not _NEEDS_RUNS_RE.search(text)
 
 
 def script_counts(text: str) -> dict[str, int]:
