@@ -9,7 +9,8 @@ then with each filter added; then the whole field (`Field.index`: analysis plus 
 values). Caches are warmed by a first pass (its time is shown as "cold"). The multilingual
 samples (demo documents, one sentence per language) are timed in their own family.
 
-`--profile` prints the top functions of document_fields plus field indexing under cProfile.
+`--profile` prints the top functions of document_fields plus field indexing under cProfile;
+`--profile-build` those of a whole rebuild in one process, and the time per module.
 `--check` proves the analyzers' output equal to their plain filter chain over the corpus, and
 compares the C Snowball stemmer (PyStemmer) with Whoosh's on every distinct word seen.
 """
@@ -40,6 +41,8 @@ from search_index.languages import family_of  # noqa: E402
 from search_index.schema import PARTS, build_schema, document_fields, text_field  # noqa: E402
 
 INDEX_KWARGS = {"positions": True, "boosts": True, "mode": "index"}
+# As Whoosh indexes, as the highlighter asks (highlight.py), as queries and tests are analysed.
+CHECKED_CALLS = (INDEX_KWARGS, {"chars": True, "mode": "index"}, {"positions": True, "chars": True})
 
 
 def load() -> str:
@@ -66,6 +69,15 @@ def by_field(documents: list[dict[str, Any]]) -> dict[tuple[str, str], list[str]
     return found
 
 
+def _short_name(item: Any) -> str:
+    return type(item).__name__.removesuffix("Filter").removesuffix("Tokenizer")
+
+
+def _plain(analyzer: Any, value: str, kwargs: dict[str, Any]) -> Iterable[Any]:
+    """The analyzer as a plain chain of generators, the way it ran before FamilyAnalyzer."""
+    return CompositeAnalyzer.__call__(analyzer, value, **kwargs)
+
+
 def stages(family: str) -> list[tuple[str, Callable[[str], Iterable[Any]]]]:
     """The analyzer cut after each of its items (tokenizer, + each filter), then as a whole."""
     analyzer = ANALYZERS[family]
@@ -73,8 +85,8 @@ def stages(family: str) -> list[tuple[str, Callable[[str], Iterable[Any]]]]:
     cuts = []
     for end in range(1, len(items) + 1):
         chain = CompositeAnalyzer(*items[:end])
-        name = "+".join(type(item).__name__.removesuffix("Filter").removesuffix("Tokenizer") for item in items[:end])
-        cuts.append((name, lambda value, chain=chain: CompositeAnalyzer.__call__(chain, value, **INDEX_KWARGS)))
+        name = "+".join(_short_name(item) for item in items[:end])
+        cuts.append((name, lambda value, chain=chain: _plain(chain, value, INDEX_KWARGS)))
     cuts.append(("analyzer", lambda value: analyzer(value, **INDEX_KWARGS)))
     return cuts
 
@@ -94,7 +106,10 @@ def time_field(family: str, part: str, values: list[str], schema: Any) -> dict[s
     row["cold_us_per_doc"] = round(cold * 1e6 / len(values))
     for name, function in [*stages(family), ("Field.index", field.index)]:
         seconds, _ = timed(function, values)
-        row[name] = {"us_per_doc": round(seconds * 1e6 / len(values)), "ns_per_token": round(seconds * 1e9 / tokens)}
+        row[name] = {
+            "us_per_doc": round(seconds * 1e6 / len(values)),
+            "ns_per_token": round(seconds * 1e9 / tokens),
+        }
     return row
 
 
@@ -151,15 +166,51 @@ def _fields(token: Any) -> tuple[Any, ...]:
     return tuple(getattr(token, name, None) for name in ("text", "pos", "startchar", "endchar", "boost"))
 
 
+def profile_build(docs: int, top: int) -> None:
+    """A whole rebuild in one process (no workers, so cProfile sees everything), with the time
+    summed per module: what analysis leaves to Whoosh's writer."""
+    import tempfile
+
+    from search_index import SearchIndex, engine
+
+    records = [IndexRecord(**fields) for fields in generate(docs)]
+    engine.REBUILD_PROCS = 1
+    with tempfile.TemporaryDirectory() as root:
+        index = SearchIndex(Path(root) / "index")
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.runcall(index.rebuild, records, watermark=docs)
+        elapsed = time.perf_counter() - started
+        index.close()
+    stats = pstats.Stats(profiler)
+    total = sum(row[2] for row in stats.stats.values())  # type: ignore[attr-defined]
+    by_module: dict[str, float] = defaultdict(float)
+    for (filename, _, _), row in stats.stats.items():  # type: ignore[attr-defined]
+        by_module[_module(filename)] += row[2]
+    print(f"\nprofile of a one-process rebuild, {docs} docs: {elapsed:.1f} s under cProfile ({load()})")
+    for module, seconds in sorted(by_module.items(), key=lambda item: -item[1])[:15]:
+        print(f"  {seconds / total:6.1%}  {seconds * 1e6 / docs:6.0f} µs/doc  {module}")
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def _module(filename: str) -> str:
+    """whoosh/formats.py, search_index/analyzers.py, or the built-in's name."""
+    parts = Path(filename).parts
+    for anchor in ("whoosh", "search_index", "Sastrawi"):
+        if anchor in parts:
+            return "/".join(parts[parts.index(anchor) :])
+    return filename if filename.startswith("~") else Path(filename).name
+
+
 def check(documents: list[dict[str, Any]]) -> None:
     """Each analyzer against its own filter chain, and the two English stemmers."""
     differences = 0
     for (family, _), values in by_field(documents).items():
         analyzer = ANALYZERS[family]
         for value in values:
-            for kwargs in (INDEX_KWARGS, {"chars": True, "mode": "index"}, {"positions": True, "chars": True}):
+            for kwargs in CHECKED_CALLS:
                 fast = [_fields(t) for t in analyzer(value, **kwargs)]
-                plain = [_fields(t) for t in CompositeAnalyzer.__call__(analyzer, value, **kwargs)]
+                plain = [_fields(t) for t in _plain(analyzer, value, kwargs)]
                 differences += fast != plain
     print(f"analyzer vs. its plain filter chain over the corpus fields: {differences} differing values")
     compare_stemmers(documents)
@@ -202,8 +253,11 @@ def compare_stemmers(documents: list[dict[str, Any]]) -> None:
     fast = c_stemmer.stemWords(words)
     c_seconds = time.perf_counter() - started
     differing = [(w, a, b) for w, a, b in zip(words, slow, fast, strict=True) if a != b]
-    print(f"English stemmers on {len(words)} distinct words: {len(differing)} differ; whoosh "
-          f"{python_seconds * 1e6 / len(words):.1f} µs/word, PyStemmer {c_seconds * 1e6 / len(words):.2f} µs/word")
+    print(
+        f"English stemmers on {len(words)} distinct words: {len(differing)} differ; whoosh "
+        f"{python_seconds * 1e6 / len(words):.1f} µs/word, "
+        f"PyStemmer {c_seconds * 1e6 / len(words):.2f} µs/word"
+    )
     for word, whoosh_stem, c_stem in differing[:40]:
         print(f"  {word}: whoosh {whoosh_stem}, PyStemmer {c_stem}")
 
@@ -212,6 +266,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=2000)
     parser.add_argument("--profile", action="store_true", help="cProfile document_fields + Field.index")
+    parser.add_argument("--profile-build", action="store_true", help="cProfile a one-process rebuild")
     parser.add_argument("--top", type=int, default=30, help="functions shown by --profile")
     parser.add_argument("--check", action="store_true", help="prove the analyzers and stemmers equal")
     args = parser.parse_args()
@@ -228,6 +283,8 @@ def main() -> None:
         check(documents)
     if args.profile:
         profile(args.docs, args.top)
+    if args.profile_build:
+        profile_build(args.docs, args.top)
 
 
 if __name__ == "__main__":

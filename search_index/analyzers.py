@@ -140,19 +140,30 @@ class ScriptTokenizer(Tokenizer):
         **kwargs: Any,
     ) -> Iterator[Token]:
         # One token object, yielded again and again, as Whoosh's own tokenizers do; boost and
-        # stopped keep the values Token() gives them (no filter here changes them).
+        # stopped keep the values Token() gives them (no filter here changes them). Not itself a
+        # generator: a `yield from` would add a frame switch per token.
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             token.original = token.text = value
             token.pos, token.startchar = start_pos, start_char
             token.endchar = start_char + len(value)
-            yield token
-            return
+            return iter((token,))
         if positions and not (chars or keeporiginal) and only_words(value):
-            yield from _indexed_words(token, value, terms, start_pos)
-            return
+            return _indexed_words(token, value, terms, start_pos)
+        return self._tokens(token, value, terms, start_pos, start_char, keeporiginal)
+
+    def _tokens(
+        self,
+        token: Token,
+        value: str,
+        terms: Callable[[str], tuple[str, ...]],
+        start_pos: int,
+        start_char: int,
+        keeporiginal: bool,
+    ) -> Iterator[Token]:
+        positions, chars = token.positions, token.chars
         pos, shift = start_pos - 1, 0  # shift: positions added by pieces of several terms
-        for text, start, end, same_pos in self.pieces(value, mode != "query"):
+        for text, start, end, same_pos in self.pieces(value, token.mode != "query"):
             if not same_pos or pos < start_pos:
                 pos += 1
             found = terms(text)
