@@ -11,6 +11,7 @@ character of a bigram run) that would make a query needlessly broad.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +36,8 @@ _FOLDABLE_RE = re.compile("[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff\uff00-\uffef
 # Zero-width characters only shape glyphs (ZWJ, ZWNJ in Indic conjuncts) or mark breaks: a token
 # never keeps them, or a query typed without them would not match.
 _INVISIBLE = str.maketrans(dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]))
+_SPECIAL_RE = re.compile(f"[{''.join(map(chr, _SPECIAL_LETTERS))}]")
+_INVISIBLE_RE = re.compile(f"[{''.join(map(chr, _INVISIBLE))}]")
 
 
 @lru_cache(maxsize=200_000)
@@ -49,21 +52,49 @@ def fold(text: str) -> str:
 
 def fold_text(text: str) -> str:
     """`fold` without the cache."""
-    text = text.casefold().translate(_SPECIAL_LETTERS)
+    if text.isascii():  # casefold is lower here, and no special letter or mark can occur
+        return text.lower()
+    # str.translate looks each character of a non-ASCII text up in its table (50 ns each):
+    # only when a character to replace occurs.
+    text = text.casefold()
+    if _SPECIAL_RE.search(text):
+        text = text.translate(_SPECIAL_LETTERS)
     if text.isascii():
         return text
-    text = text.translate(_INVISIBLE)
-    if text.isascii():
-        return text
+    if _INVISIBLE_RE.search(text):
+        text = text.translate(_INVISIBLE)
+        if text.isascii():
+            return text
     if not _FOLDABLE_RE.search(text):
         return unicodedata.normalize("NFC", text)
-    out: list[str] = []
-    for char in unicodedata.normalize("NFKD", text):
-        if unicodedata.combining(char) and out and ord(out[-1][-1]) < 0x250:
-            continue
-        out.append(char)
-    folded = "".join(out)
-    return unicodedata.normalize("NFC", folded)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", _latin_marks_re().sub(_without_marks, decomposed))
+
+
+@cache
+def _latin_marks_re() -> re.Pattern[str]:
+    """Runs of combining characters, and of astral characters (which `_without_marks` sorts
+    out), right after a character below U+0250 (a Latin letter): the accents folding drops.
+    Every combining character is at or above U+0300, so the one before a run is its base. The
+    BMP's combining characters are listed (from unicodedata, 40 ms) so that the class stays a
+    bitmap."""
+    marks = [code for code in range(0x10000) if unicodedata.combining(chr(code))]
+    ranges, start = [], marks[0]
+    for previous, code in itertools.pairwise([*marks, -1]):
+        if code != previous + 1:
+            ranges.append(f"\\u{start:04x}-\\u{previous:04x}")
+            start = code
+    return re.compile(f"(?<=[\\x00-\\u024f])(?:[{''.join(ranges)}]|[\\U00010000-\\U0010ffff])+")
+
+
+def _without_marks(match: re.Match[str]) -> str:
+    """A run found by `_latin_marks_re` without its leading combining characters: after the
+    first that is not one, the marks belong to that character."""
+    run = match.group()
+    for index, char in enumerate(run):
+        if not unicodedata.combining(char):
+            return run[index:]
+    return ""
 
 
 def bigram_pieces(run: str, index_mode: bool) -> Iterator[Piece]:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from search_index.analyzers import ANALYZERS
+from search_index.analyzers import _FOLDABLE_RE, _INVISIBLE, _SPECIAL_LETTERS, ANALYZERS, fold_text
 from search_index.languages import FAMILIES, family_of
 from tests.search_index.conftest import shipped_concepts
 from tests.search_index.test_search_every_language import DOCS
@@ -121,6 +122,33 @@ def test_indexing_without_chars_gives_the_same_terms_and_positions(name):
         assert indexed == [[text, pos, 1.0] for text, pos, _, _ in full], family
         highlighted = [[t.text, t.startchar, t.endchar] for t in analyzer(text, chars=True, mode="index")]
         assert highlighted == [[text, start, end] for text, _, start, end in full], family
+
+
+def fold_by_characters(text: str) -> str:
+    """fold_text as it was written before (a loop over the characters), the reference."""
+    text = text.casefold().translate(_SPECIAL_LETTERS)
+    if text.isascii():
+        return text
+    text = text.translate(_INVISIBLE)
+    if text.isascii():
+        return text
+    if not _FOLDABLE_RE.search(text):
+        return unicodedata.normalize("NFC", text)
+    out: list[str] = []
+    for char in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(char) and out and ord(out[-1][-1]) < 0x250:
+            continue
+        out.append(char)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+@pytest.mark.parametrize("context", ["é{}\u0301\u0308 ", "a{} ", "{}\u0327e ", "\u0915{}\u0301 ", "{}"])
+def test_fold_text_folds_every_character_as_the_character_loop_did(context):
+    characters = [chr(code) for code in range(0x20000) if not 0xD800 <= code < 0xE000]
+    text = "".join(context.format(char) for char in characters)
+    assert fold_text(text) == fold_by_characters(text)
+    for char in characters[:0x3000]:
+        assert fold_text(context.format(char)) == fold_by_characters(context.format(char))
 
 
 def _json(value: Any) -> str:
