@@ -55,6 +55,7 @@ _NEEDS_RUNS_RE = re.compile(f"[{_ALL_SPECIAL}{_MARKS}]")
 _SCRIPT_RES = {name: re.compile(f"[{chars}]") for name, chars in SCRIPT_RANGES.items()}
 _LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _DEVANAGARI_RE = re.compile("[\u0900-\u097f]")
+_ASCII_NON_LETTERS = bytes(code for code in range(128) if not _LATIN_RE.match(chr(code)))
 
 
 def script_runs(text: str) -> Iterator[tuple[str, int, int]]:
@@ -71,6 +72,11 @@ def only_words(text: str) -> bool:
 
 def script_counts(text: str) -> dict[str, int]:
     """Count letters per script: the basis of script-based language detection."""
+    if text.isascii():  # Latin letters only, counted without a match object per letter
+        counts = dict.fromkeys(_SCRIPT_RES, 0)
+        counts["latin"] = len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
+        counts["devanagari"] = 0
+        return counts
     counts = {name: len(regex.findall(text)) for name, regex in _SCRIPT_RES.items()}
     counts["latin"] = len(_LATIN_RE.findall(text))
     counts["devanagari"] = len(_DEVANAGARI_RE.findall(text))
