@@ -10,7 +10,8 @@ values). Caches are warmed by a first pass (its time is shown as "cold"). The mu
 samples (demo documents, one sentence per language) are timed in their own family.
 
 `--profile` prints the top functions of document_fields plus field indexing under cProfile;
-`--profile-build` those of a whole rebuild in one process, and the time per module.
+`--profile-build` those of a whole rebuild in one process, and the time per module. `--digest`
+prints a digest of all the postings such a rebuild writes, to compare two versions of the code.
 `--check` proves the analyzers' output equal to their plain filter chain over the corpus, and
 compares the C Snowball stemmer (PyStemmer) with Whoosh's on every distinct word seen.
 """
@@ -193,6 +194,39 @@ def profile_build(docs: int, top: int) -> None:
     stats.sort_stats("tottime").print_stats(top)
 
 
+def index_digest(docs: int) -> None:
+    """A digest of everything a one-process rebuild of `docs` documents indexes: every field's
+    terms with each posting's document id, weight and value (the encoded positions). Equal
+    digests from two versions of the code mean equal indexes."""
+    import hashlib
+    import tempfile
+
+    from whoosh import index as whoosh_index
+
+    from search_index import SearchIndex, engine
+
+    records = [IndexRecord(**fields) for fields in generate(docs)]
+    engine.REBUILD_PROCS = 1
+    digest, postings = hashlib.sha256(), 0
+    with tempfile.TemporaryDirectory() as root:
+        index = SearchIndex(Path(root) / "index")
+        index.rebuild(records, watermark=docs)
+        reader = whoosh_index.open_dir(str(engine.store.current(Path(root) / "index"))).reader()
+        ids = {docnum: fields.get("id") for docnum, fields in reader.iter_docs()}
+        for fieldname, term in reader.all_terms():
+            matcher = reader.postings(fieldname, term)
+            rows = []
+            while matcher.is_active():
+                rows.append((ids[matcher.id()], matcher.weight(), matcher.value()))
+                matcher.next()
+            for row in sorted(rows, key=lambda r: str(r[0])):
+                digest.update(repr((fieldname, term, row)).encode())
+                postings += 1
+        reader.close()
+        index.close()
+    print(f"index of {docs} docs: {postings} postings, digest {digest.hexdigest()[:16]}")
+
+
 def _module(filename: str) -> str:
     """whoosh/formats.py, search_index/analyzers.py, or the built-in's name."""
     parts = Path(filename).parts
@@ -267,6 +301,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=2000)
     parser.add_argument("--profile", action="store_true", help="cProfile document_fields + Field.index")
     parser.add_argument("--profile-build", action="store_true", help="cProfile a one-process rebuild")
+    parser.add_argument("--digest", action="store_true", help="digest of a one-process rebuild's postings")
     parser.add_argument("--top", type=int, default=30, help="functions shown by --profile")
     parser.add_argument("--check", action="store_true", help="prove the analyzers and stemmers equal")
     args = parser.parse_args()
@@ -283,6 +318,8 @@ def main() -> None:
         check(documents)
     if args.profile:
         profile(args.docs, args.top)
+    if args.digest:
+        index_digest(args.docs)
     if args.profile_build:
         profile_build(args.docs, args.top)
 
