@@ -171,9 +171,10 @@ class ScriptTokenizer(Tokenizer):
         **kwargs: Any,
     ) -> Iterator[Token]:
         # One token object, yielded again and again, as Whoosh's own tokenizers do; boost and
-        # stopped keep the values Token() gives them (no filter here changes them). Not itself a
-        # generator: a `yield from` would add a frame switch per token.
+        # stopped are set once (no filter here changes them). Not itself a generator: a
+        # `yield from` would add a frame switch per token.
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.boost, token.stopped = 1.0, False
         if not tokenize:
             token.original = token.text = value
             token.pos, token.startchar = start_pos, start_char
@@ -358,7 +359,8 @@ class FilipinoStemFilter(TermFilter):
 @cache
 def chained_terms(filters: tuple[type[TermFilter], ...]) -> Callable[[str], tuple[str, ...]]:
     """The terms a piece becomes through `filters` in turn, cached per piece: most words of a
-    text were seen before, so fold and stem run once per distinct word, not per token."""
+    text were seen before, so fold and stem run once per distinct word, not per token. A
+    TermFilter keeps no settings: its type is all the cache needs to know of it."""
     chain = [kind() for kind in filters]
 
     @lru_cache(maxsize=100_000)
