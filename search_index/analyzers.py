@@ -11,17 +11,18 @@ character of a bigram run) that would make a query needlessly broad.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache, lru_cache
 from typing import Any
 
-from whoosh.analysis import Filter, Token, Tokenizer
+from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 from whoosh.lang.snowball.english import EnglishStemmer
 
 from search_index import normalize, segmenters
-from search_index.scripts import RUN_RE
+from search_index.scripts import RUN_RE, WORD_RE, only_words
 from search_index.stemmers import stem_filipino, stem_hindi
 
 # (text, start, end, same_position_as_previous)
@@ -35,6 +36,8 @@ _FOLDABLE_RE = re.compile("[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff\uff00-\uffef
 # Zero-width characters only shape glyphs (ZWJ, ZWNJ in Indic conjuncts) or mark breaks: a token
 # never keeps them, or a query typed without them would not match.
 _INVISIBLE = str.maketrans(dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]))
+_SPECIAL_RE = re.compile(f"[{''.join(map(chr, _SPECIAL_LETTERS))}]")
+_INVISIBLE_RE = re.compile(f"[{''.join(map(chr, _INVISIBLE))}]")
 
 
 @lru_cache(maxsize=200_000)
@@ -49,21 +52,49 @@ def fold(text: str) -> str:
 
 def fold_text(text: str) -> str:
     """`fold` without the cache."""
-    text = text.casefold().translate(_SPECIAL_LETTERS)
+    if text.isascii():  # casefold is lower here, and no special letter or mark can occur
+        return text.lower()
+    # str.translate looks each character of a non-ASCII text up in its table (50 ns each):
+    # only when a character to replace occurs.
+    text = text.casefold()
+    if _SPECIAL_RE.search(text):
+        text = text.translate(_SPECIAL_LETTERS)
     if text.isascii():
         return text
-    text = text.translate(_INVISIBLE)
-    if text.isascii():
-        return text
+    if _INVISIBLE_RE.search(text):
+        text = text.translate(_INVISIBLE)
+        if text.isascii():
+            return text
     if not _FOLDABLE_RE.search(text):
         return unicodedata.normalize("NFC", text)
-    out: list[str] = []
-    for char in unicodedata.normalize("NFKD", text):
-        if unicodedata.combining(char) and out and ord(out[-1][-1]) < 0x250:
-            continue
-        out.append(char)
-    folded = "".join(out)
-    return unicodedata.normalize("NFC", folded)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", _latin_marks_re().sub(_without_marks, decomposed))
+
+
+@cache
+def _latin_marks_re() -> re.Pattern[str]:
+    """Runs of combining characters, and of astral characters (which `_without_marks` sorts
+    out), right after a character below U+0250 (a Latin letter): the accents folding drops.
+    Every combining character is at or above U+0300, so the one before a run is its base. The
+    BMP's combining characters are listed (from unicodedata, 40 ms) so that the class stays a
+    bitmap."""
+    marks = [code for code in range(0x10000) if unicodedata.combining(chr(code))]
+    ranges, start = [], marks[0]
+    for previous, code in itertools.pairwise([*marks, -1]):
+        if code != previous + 1:
+            ranges.append(f"\\u{start:04x}-\\u{previous:04x}")
+            start = code
+    return re.compile(f"(?<=[\\x00-\\u024f])(?:[{''.join(ranges)}]|[\\U00010000-\\U0010ffff])+")
+
+
+def _without_marks(match: re.Match[str]) -> str:
+    """A run found by `_latin_marks_re` without its leading combining characters: after the
+    first that is not one, the marks belong to that character."""
+    run = match.group()
+    for index, char in enumerate(run):
+        if not unicodedata.combining(char):
+            return run[index:]
+    return ""
 
 
 def bigram_pieces(run: str, index_mode: bool) -> Iterator[Piece]:
@@ -91,11 +122,16 @@ def normalized_pieces(kind: str, run: str, index_mode: bool) -> Iterator[Piece]:
         yield piece, offsets[start], offsets[end], same
 
 
+def as_is(text: str) -> tuple[str, ...]:
+    return (text,)
+
+
 class ScriptTokenizer(Tokenizer):
     """Words of space-separated scripts as tokens, Burmese as syllables, other scripts as
     character bigrams; Khmer, Lao and Burmese runs are normalised first (`normalize`).
 
     Subclasses segment their own script properly and fall back to these for the rest.
+    `FamilyAnalyzer` passes its filters as `terms`, which makes each piece its terms.
     """
 
     def segment(self, kind: str, run: str, index_mode: bool) -> Iterator[Piece]:
@@ -105,6 +141,20 @@ class ScriptTokenizer(Tokenizer):
             yield from normalized_pieces(kind, run, index_mode)
         else:
             yield from bigram_pieces(run, index_mode)
+
+    def pieces(self, value: str, index_mode: bool) -> Iterator[Piece]:
+        """Every piece of `value`, at offsets into it."""
+        if only_words(value):
+            for match in WORD_RE.finditer(value):
+                yield match.group(), match.start(), match.end(), False
+            return
+        for match in RUN_RE.finditer(value):
+            kind, run_start = match.lastgroup, match.start()
+            if kind == "word":  # most tokens: no segmenter, no generator
+                yield match.group(), run_start, match.end(), False
+                continue
+            for text, start, end, same_pos in self.segment(kind or "word", match.group(), index_mode):
+                yield text, run_start + start, run_start + end, same_pos
 
     def __call__(
         self,
@@ -117,37 +167,68 @@ class ScriptTokenizer(Tokenizer):
         start_char: int = 0,
         tokenize: bool = True,
         mode: str = "",
+        terms: Callable[[str], tuple[str, ...]] = as_is,
         **kwargs: Any,
     ) -> Iterator[Token]:
+        # One token object, yielded again and again, as Whoosh's own tokenizers do; boost and
+        # stopped are set once (no filter here changes them). Not itself a generator: a
+        # `yield from` would add a frame switch per token.
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.boost, token.stopped = 1.0, False
         if not tokenize:
             token.original = token.text = value
-            token.boost, token.stopped = 1.0, False
             token.pos, token.startchar = start_pos, start_char
             token.endchar = start_char + len(value)
-            yield token
-            return
-        index_mode = mode != "query"
-        pos = start_pos - 1
-        for match in RUN_RE.finditer(value):
-            kind, run_start = match.lastgroup, match.start()
-            if kind == "word":  # most tokens: no segmenter, no generator
-                pieces: Iterable[Piece] = ((match.group(), 0, match.end() - run_start, False),)
-            else:
-                pieces = self.segment(kind or "word", match.group(), index_mode)
-            for text, start, end, same_pos in pieces:
-                if not same_pos or pos < start_pos:
-                    pos += 1
-                token.text = text
-                token.boost, token.stopped = 1.0, False
-                if keeporiginal:
-                    token.original = text
+            return iter((token,))
+        if positions and not (chars or keeporiginal) and only_words(value):
+            return _indexed_words(token, value, terms, start_pos)
+        return self._tokens(token, value, terms, start_pos, start_char, keeporiginal)
+
+    def _tokens(
+        self,
+        token: Token,
+        value: str,
+        terms: Callable[[str], tuple[str, ...]],
+        start_pos: int,
+        start_char: int,
+        keeporiginal: bool,
+    ) -> Iterator[Token]:
+        positions, chars = token.positions, token.chars
+        pos, shift = start_pos - 1, 0  # shift: positions added by pieces of several terms
+        for text, start, end, same_pos in self.pieces(value, token.mode != "query"):
+            if not same_pos or pos < start_pos:
+                pos += 1
+            found = terms(text)
+            if keeporiginal:
+                token.original = text
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            for offset, term in enumerate(found):
+                token.text = term
                 if positions:
-                    token.pos = pos
-                if chars:
-                    token.startchar = start_char + run_start + start
-                    token.endchar = start_char + run_start + end
+                    token.pos = pos + shift + offset
                 yield token
+            if len(found) > 1:
+                shift += len(found) - 1
+
+
+def _indexed_words(
+    token: Token, value: str, terms: Callable[[str], tuple[str, ...]], start_pos: int
+) -> Iterator[Token]:
+    """ScriptTokenizer's loop for text of words only, as Whoosh indexes it (positions, no
+    character offsets): the bulk of an index build."""
+    pos = start_pos
+    for word in WORD_RE.findall(value):
+        found = terms(word)
+        if len(found) == 1:
+            token.text, token.pos = found[0], pos
+            yield token
+        else:
+            for offset, term in enumerate(found):
+                token.text, token.pos = term, pos + offset
+                yield token
+            pos += max(len(found) - 1, 0)
+        pos += 1
 
 
 class ThaiTokenizer(ScriptTokenizer):
@@ -188,14 +269,33 @@ class JapaneseTokenizer(ScriptTokenizer):
             yield word, start, end, False
 
 
-class FoldFilter(Filter):
-    """Case and accent folding (see `fold`)."""
+class TermFilter(Filter):
+    """A filter that makes each token's text zero or more terms (`terms`); the terms of one
+    token take consecutive positions, and later tokens shift by the extra ones."""
+
+    def terms(self, text: str) -> tuple[str, ...]:
+        raise NotImplementedError
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        shift = 0
         for token in tokens:
-            token.text = fold(token.text)
-            if token.text:
+            found = self.terms(token.text)
+            if token.positions:
+                token.pos += shift
+            for offset, term in enumerate(found):
+                token.text = term
+                if offset and token.positions:
+                    token.pos += 1
                 yield token
+            shift += max(len(found) - 1, 0)
+
+
+class FoldFilter(TermFilter):
+    """Case and accent folding (see `fold`); a token that folds to nothing is dropped."""
+
+    def terms(self, text: str) -> tuple[str, ...]:
+        folded = fold(text)
+        return (folded,) if folded else ()
 
 
 @lru_cache(maxsize=100_000)
@@ -208,14 +308,11 @@ def _english_stemmer() -> EnglishStemmer:
     return EnglishStemmer()
 
 
-class EnglishStemFilter(Filter):
+class EnglishStemFilter(TermFilter):
     """Snowball (Porter2) English: unifies negotiating and negotiations, which Porter misses."""
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            if token.text.isascii() and token.text.isalpha():
-                token.text = stem_english(token.text)
-            yield token
+    def terms(self, text: str) -> tuple[str, ...]:
+        return (stem_english(text),) if text.isascii() and text.isalpha() else (text,)
 
 
 @lru_cache(maxsize=1)
@@ -230,50 +327,62 @@ def stem_indonesian(word: str) -> str:
     return _sastrawi().stem(word) or word
 
 
-class IndonesianStemFilter(Filter):
+class IndonesianStemFilter(TermFilter):
     """Sastrawi stemming for Indonesian and Malay (berdiplomasi -> diplomasi).
 
     Sastrawi does not unify kerjasama with kerja sama, so the joined form is emitted as the two
     words at consecutive positions and later tokens shift by one.
     """
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        shift = 0
-        for token in tokens:
-            if shift and token.positions:
-                token.pos += shift
-            text = token.text
-            if text.isascii() and text.isalpha() and len(text) > 3:
-                text = stem_indonesian(text)
-            if "kerjasama" in text:  # also bekerjasama, kerjasamanya, which Sastrawi keeps
-                token.text = "kerja"
-                yield token
-                token.text = "sama"
-                if token.positions:
-                    token.pos += 1
-                shift += 1
-                yield token
-                continue
-            token.text = text
-            yield token
+    def terms(self, text: str) -> tuple[str, ...]:
+        if text.isascii() and text.isalpha() and len(text) > 3:
+            text = stem_indonesian(text)
+        if "kerjasama" in text:  # also bekerjasama, kerjasamanya, which Sastrawi keeps
+            return ("kerja", "sama")
+        return (text,)
 
 
-class HindiStemFilter(Filter):
+class HindiStemFilter(TermFilter):
     """Ramanathan and Rao's light stemmer for Devanagari words (see `stemmers`)."""
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = stem_hindi(token.text)
-            yield token
+    def terms(self, text: str) -> tuple[str, ...]:
+        return (stem_hindi(text),)
 
 
-class FilipinoStemFilter(Filter):
+class FilipinoStemFilter(TermFilter):
     """A light Filipino affix stemmer for Latin words (see `stemmers`)."""
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = stem_filipino(token.text)
-            yield token
+    def terms(self, text: str) -> tuple[str, ...]:
+        return (stem_filipino(text),)
+
+
+@cache
+def chained_terms(filters: tuple[type[TermFilter], ...]) -> Callable[[str], tuple[str, ...]]:
+    """The terms a piece becomes through `filters` in turn, cached per piece: most words of a
+    text were seen before, so fold and stem run once per distinct word, not per token. A
+    TermFilter keeps no settings: its type is all the cache needs to know of it."""
+    chain = [kind() for kind in filters]
+
+    @lru_cache(maxsize=100_000)
+    def terms(text: str) -> tuple[str, ...]:
+        found = (text,)
+        for term_filter in chain:
+            found = tuple(term for piece in found for term in term_filter.terms(piece))
+        return found
+
+    return terms
+
+
+class FamilyAnalyzer(CompositeAnalyzer):
+    """A ScriptTokenizer and TermFilters, run as one loop: the tokenizer takes the filters'
+    terms per piece (`chained_terms`) instead of passing each token through a generator per
+    filter. The tokens are those of the plain chain (`CompositeAnalyzer.__call__`)."""
+
+    def __call__(self, value: str, no_morph: bool = False, **kwargs: Any) -> Iterator[Token]:
+        tokenizer, *filters = self.items
+        if no_morph:
+            return super().__call__(value, no_morph=no_morph, **kwargs)
+        return tokenizer(value, terms=chained_terms(tuple(type(f) for f in filters)), **kwargs)
 
 
 def build_analyzers() -> dict[str, Any]:
@@ -283,15 +392,15 @@ def build_analyzers() -> dict[str, Any]:
     query may consist of a stop word (documents are indexed once, without a folded copy).
     """
     return {
-        "en": ScriptTokenizer() | FoldFilter() | EnglishStemFilter(),
-        "id": ScriptTokenizer() | FoldFilter() | IndonesianStemFilter(),
-        "th": ThaiTokenizer() | FoldFilter(),
-        "zh": ChineseTokenizer() | FoldFilter(),
-        "ja": JapaneseTokenizer() | FoldFilter(),
-        "bigram": ScriptTokenizer() | FoldFilter(),
-        "hi": ScriptTokenizer() | FoldFilter() | HindiStemFilter(),
-        "fil": ScriptTokenizer() | FoldFilter() | FilipinoStemFilter(),
-        "folded": ScriptTokenizer() | FoldFilter(),
+        "en": FamilyAnalyzer(ScriptTokenizer(), FoldFilter(), EnglishStemFilter()),
+        "id": FamilyAnalyzer(ScriptTokenizer(), FoldFilter(), IndonesianStemFilter()),
+        "th": FamilyAnalyzer(ThaiTokenizer(), FoldFilter()),
+        "zh": FamilyAnalyzer(ChineseTokenizer(), FoldFilter()),
+        "ja": FamilyAnalyzer(JapaneseTokenizer(), FoldFilter()),
+        "bigram": FamilyAnalyzer(ScriptTokenizer(), FoldFilter()),
+        "hi": FamilyAnalyzer(ScriptTokenizer(), FoldFilter(), HindiStemFilter()),
+        "fil": FamilyAnalyzer(ScriptTokenizer(), FoldFilter(), FilipinoStemFilter()),
+        "folded": FamilyAnalyzer(ScriptTokenizer(), FoldFilter()),
     }
 
 

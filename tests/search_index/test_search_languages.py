@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from search_index import QueryError, SearchIndex
 from search_index.languages import detect_language, query_families
 from search_index.schema import record_family
+from search_index.scripts import SCRIPT_RANGES, script_counts
 
 PUBLIC = {"public"}
 
@@ -151,6 +154,16 @@ def test_declared_language_is_authoritative_and_detection_fills_blanks(make_reco
 )
 def test_detect_language(text, language):
     assert detect_language(text) == language
+
+
+@pytest.mark.parametrize("text", ["".join(map(chr, range(128))), "", "Kementerian 2024", "_- 123"])
+def test_ascii_text_counts_its_letters_as_the_script_patterns_do(text):
+    """script_counts counts ASCII text without its patterns: the same counts, in the same order."""
+    patterns = {name: re.compile(f"[{chars}]") for name, chars in SCRIPT_RANGES.items()}
+    counted = {name: len(pattern.findall(text)) for name, pattern in patterns.items()}
+    counted["latin"] = len(re.findall(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]", text))
+    counted["devanagari"] = len(re.findall("[\u0900-\u097f]", text))
+    assert list(script_counts(text).items()) == list(counted.items())
 
 
 def test_query_language_decides_families():
