@@ -35,7 +35,7 @@ STEMMED_FAMILIES = ("en", "id", "hi", "fil")
 # before is "of another field layout" (IndexUnavailable("outdated")) and is rebuilt, never
 # searched with analyzers it was not built with. 2: Hindi and Filipino stemmed, Khmer, Lao and
 # Burmese normalised (Zawgyi converted), Burmese by syllables, the danda splits words. 3: the
-# array codec (positions as arrays).
+# array codec (positions as arrays, and only in the `text` fields).
 ANALYSIS_VERSION = 3
 WORDS_FIELD = "words"
 # Of the text (body, lessons, attachments, tags) only the start is stored: snippets analyse no
@@ -73,8 +73,11 @@ def build_schema() -> Schema:
     fields[WORDS_FIELD] = KEYWORD(scorable=True)
     for family in FAMILIES:
         for part in PARTS:
-            text = TEXT(analyzer=ANALYZERS[family], phrase=True, field_boost=FIELD_BOOSTS[part])
-            text.format = ArrayPositions(field_boost=FIELD_BOOSTS[part])  # what the codec stores
+            # Only `text` is matched, so only it keeps positions (for phrases), as the codec's arrays.
+            phrase = part == "text"
+            text = TEXT(analyzer=ANALYZERS[family], phrase=phrase, field_boost=FIELD_BOOSTS[part])
+            if phrase:
+                text.format = ArrayPositions(field_boost=FIELD_BOOSTS[part])
             fields[text_field(part, family)] = text
     return Schema(**fields)
 

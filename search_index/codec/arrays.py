@@ -16,6 +16,7 @@ from whoosh.reading import IndexReader, SegmentReader
 from whoosh.searching import Searcher
 
 from search_index.codec.format import ArrayPerDocReader, ArrayTermsReader
+from search_index.codec.postings import TermArrays
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class TermPostings:
 
     docs: np.ndarray  # int64
     weights: np.ndarray  # float64
-    parts: tuple[tuple[ArrayTermsReader, int, int, int, int], ...]  # terms, offset, base, count, pos
+    parts: tuple[tuple[ArrayTermsReader, TermArrays, int], ...] = ()  # per segment: its first row
 
 
 class SearcherArrays:
@@ -50,30 +51,33 @@ class SearcherArrays:
     def postings(self, fieldname: str, text: str) -> TermPostings:
         """A term's postings across segments (deleted documents included: callers intersect
         with readable documents, which exclude them)."""
-        docs, weights, parts = [], [], []
+        field = self.searcher.schema[fieldname]
+        tbytes, unit = field.to_bytes(text), field.format.field_boost
+        docs, weights, parts, row = [], [], [], 0
         for reader, offset in self.leaves:
-            tbytes = reader.schema[fieldname].to_bytes(text)
             if (fieldname, tbytes) not in reader:
                 continue
             terms = reader._terms
-            ids, found, positions = terms.arrays(fieldname, tbytes)
-            parts.append((terms, offset, sum(len(d) for d in docs), len(ids), positions))
-            docs.append(ids.astype(np.int64) + offset)
-            weights.append(found)
+            term = terms.arrays(fieldname, tbytes, unit)
+            parts.append((terms, term, row))
+            row += len(term.ids)
+            docs.append(term.ids + offset if offset else term.ids)
+            weights.append(term.weights)
         if not docs:
-            return TermPostings(_NO_DOCS, _NO_WEIGHTS, ())
-        joined = np.concatenate(docs) if len(docs) > 1 else docs[0]
-        return TermPostings(joined, np.concatenate(weights).astype(np.float64), tuple(parts))
+            return TermPostings(_NO_DOCS, _NO_WEIGHTS)
+        if len(docs) == 1:
+            return TermPostings(docs[0], weights[0], tuple(parts))
+        return TermPostings(np.concatenate(docs), np.concatenate(weights), tuple(parts))
 
     def positions(self, term: TermPostings, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For the postings at `rows` (indexes into term.docs, ascending): the document of each
         position and the position, read from `.apos` for those postings only."""
         owners, found = [], []
-        for terms, _offset, base, count, where in term.parts:
-            mine = rows[(rows >= base) & (rows < base + count)]
-            owner, positions = terms.positions(where, count, mine - base)
+        for terms, arrays, first in term.parts:
+            mine = rows[(rows >= first) & (rows < first + len(arrays.ids))]
+            owner, positions = terms.positions(arrays, mine - first)
             owners.append(term.docs[mine][owner])
-            found.append(positions.astype(np.int64))
+            found.append(positions)
         if not owners:
             return _NO_DOCS, _NO_DOCS
         return np.concatenate(owners), np.concatenate(found)

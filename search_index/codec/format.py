@@ -3,8 +3,8 @@
 Whoosh's own postings are pickled blocks decoded one posting at a time in Python, positions
 decoded whether or not a query needs them. Here, behind Whoosh's public codec interface
 (`whoosh.codec.base.Codec`), each term's postings are two contiguous little-endian arrays in the
-segment's `.apst` file (document numbers as uint32, weights as float32), and its positions are in
-`.apos` (per posting an offset into one flat uint32 array), read only for phrases. Each segment's
+segment's `.apst` file (document numbers, and counts or weights), and its positions are in
+`.apos`, read only for phrases (the layout is in `postings`). Each segment's
 field lengths (Whoosh's one-byte encoding) and sort keys are arrays in one `.arr` file. All three
 are memory-mapped when a segment is opened, so a commit that deletes a merged segment's files
 later cannot take them from under an open searcher. The term table (`.trm`), stored fields and
@@ -26,17 +26,15 @@ from whoosh.codec import base
 from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3PerDocWriter, W3TermInfo, W3TermsReader
 from whoosh.filedb import filetables
 from whoosh.matching import ListMatcher
-from whoosh.system import emptybytes
 from whoosh.util.numeric import length_to_byte
 
+from search_index.codec import postings
+
 POSTINGS_EXT, POSITIONS_EXT, ARRAYS_EXT = ".apst", ".apos", ".arr"
-NO_POSITIONS = (1 << 64) - 1
 SORT_COLUMNS = ("published", "updated")  # numeric columns also kept as arrays (their sortable,
 # unsigned form), for newest first
-_HEADER = np.dtype("<u8")
 _ALIGN = 8
 _STORED = "_stored"
-_EMPTY = np.zeros(0, dtype="<u4")
 
 
 class ArrayPositions(formats.Positions):
@@ -103,6 +101,7 @@ class ArrayFieldWriter(base.FieldWriter):
         self._positions = segment.create_file(storage, POSITIONS_EXT)
         self._fieldid = 0
         self._format: Any = None
+        self._positions_kept = False
         self._btext = b""
         self._ids = array("I")
         self._weights = array("f")
@@ -110,9 +109,17 @@ class ArrayFieldWriter(base.FieldWriter):
         self._lengths: list[int] = []
         self.is_closed = False
 
+    def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
+        """Whoosh's loop without the length of every posting's document, read back one posting
+        at a time from the columns (half the writing time): nothing here reads a term's
+        lengths, and the lengths themselves are in `.arr`."""
+        super().add_postings(schema, None, items)
+
     def start_field(self, fieldname: str, fieldobj: Any) -> None:
         self._fieldid = self._fieldmap.setdefault(fieldname, len(self._fieldmap))
         self._format = fieldobj.format
+        # Other formats' values (a frequency) are the weight over the boost: not kept.
+        self._positions_kept = isinstance(fieldobj.format, ArrayPositions)
 
     def start_term(self, btext: bytes) -> None:
         self._btext = btext
@@ -121,7 +128,7 @@ class ArrayFieldWriter(base.FieldWriter):
     def add(self, docnum: int, weight: float, vbytes: bytes, length: int | None) -> None:
         self._ids.append(docnum)
         self._weights.append(weight)
-        if vbytes:
+        if vbytes and self._positions_kept:
             self._values.append(vbytes)
         if length:
             self._lengths.append(length)
@@ -134,25 +141,25 @@ class ArrayFieldWriter(base.FieldWriter):
         info._maxlength = max(self._lengths) if self._lengths else 0
         info._maxweight = max(self._weights) if count else 0.0
         info._minid, info._maxid = (self._ids[0], self._ids[-1]) if count else (None, None)
+        ids = np.frombuffer(self._ids, dtype=np.uint32).astype(np.int64)
+        weights = np.frombuffer(self._weights, dtype=np.float32).astype(np.float64)
+        unit = self._format.field_boost
+        if self._values:
+            if len(self._values) != count:
+                raise ValueError("a term's postings carry positions for only some documents")
+            counts = np.fromiter((len(v) // 4 for v in self._values), dtype=np.int64, count=count)
+            flags, positions = postings.encode_positions(self._values)
+            where = _pad(self._positions)
+            self._positions.write(positions)
+        else:
+            counts, flags, where = postings.counts_of(weights, unit), postings.NO_POSITIONS, 0
+        layout, parts = postings.encode(ids, weights, counts, unit)
         offset = _pad(self._postings)
-        self._postings.write(np.array([self._write_positions()], dtype=_HEADER).tobytes())
-        self._postings.write(np.asarray(self._ids, dtype="<u4").tobytes())
-        self._postings.write(np.asarray(self._weights, dtype="<f4").tobytes())
+        self._postings.write(((where << 8) | flags | layout).to_bytes(postings.HEADER_BYTES, "little"))
+        for part in parts:
+            self._postings.write(part)
         info.set_extent(offset, count)
         self._tindex.add(self._fieldid.to_bytes(2, "big") + self._btext, info.to_bytes())
-
-    def _write_positions(self) -> int:
-        """Per posting the start of its positions, then the positions; NO_POSITIONS if none."""
-        if not self._values:
-            return NO_POSITIONS
-        if len(self._values) != len(self._ids):
-            raise ValueError("a term's postings carry positions for only some documents")
-        offset = _pad(self._positions)
-        starts = np.zeros(len(self._values) + 1, dtype="<u8")
-        np.cumsum([len(v) // 4 for v in self._values], out=starts[1:])
-        self._positions.write(starts.tobytes())
-        self._positions.write(emptybytes.join(self._values))
-        return offset
 
     def finish_field(self) -> None:
         self._format = None
@@ -187,35 +194,21 @@ class ArrayTermsReader(W3TermsReader):
             self._tindex.close()
             raise
 
-    def arrays(self, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray, int]:
-        """(document numbers, weights, positions offset) of a term, read in place."""
+    def arrays(self, fieldname: str, tbytes: bytes, unit: float) -> postings.TermArrays:
+        """A term's postings (`unit`: its field's boost, what a count weighs)."""
         info = self.term_info(fieldname, tbytes)
-        offset, count = info.extent()[0], info.doc_frequency()  # W3 reads the extent's length as a tuple
-        (positions,) = np.frombuffer(self._postmap, _HEADER, 1, offset)
-        ids = np.frombuffer(self._postmap, "<u4", count, offset + 8)
-        weights = np.frombuffer(self._postmap, "<f4", count, offset + 8 + 4 * count)
-        return ids, weights, int(positions)
+        return postings.decode(self._postmap, info.extent()[0], info.doc_frequency(), unit)
 
-    def positions(self, offset: int, count: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For the postings at `rows` of a term with `count` postings: (posting index of each
-        position, the positions), read only for those postings."""
-        if offset == NO_POSITIONS or not len(rows):
-            return _EMPTY.astype(np.int64), _EMPTY
-        starts = np.frombuffer(self._posmap, "<u8", count + 1, offset)
-        base = offset + 8 * (count + 1)
-        lo, hi = starts[rows], starts[rows + 1]
-        sizes = (hi - lo).astype(np.int64)
-        owner = np.repeat(np.arange(len(rows)), sizes)
-        within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        flat = np.frombuffer(self._posmap, "<u4", int(starts[count]), base)
-        return owner, flat[(np.repeat(lo.astype(np.int64), sizes) + within)]
+    def positions(self, term: postings.TermArrays, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row index of each position, the position) for the postings at `rows` of `term`."""
+        return postings.positions_of(self._posmap, term, rows)
 
     def matcher(self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None) -> ListMatcher:
         """Whoosh's generic path (filters, merges, its own searches): a list matcher."""
-        ids, weights, offset = self.arrays(fieldname, tbytes)
+        term = self.arrays(fieldname, tbytes, format_.field_boost)
         info = self.term_info(fieldname, tbytes)
-        values = _Values(self, offset, len(ids))
-        return ListMatcher(ids.tolist(), weights.tolist(), values, format_, scorer=scorer,
+        values = _Values(self, term)
+        return ListMatcher(term.ids.tolist(), term.weights.tolist(), values, format_, scorer=scorer,
                            term=(fieldname, tbytes), terminfo=info)  # fmt: skip
 
     def close(self) -> None:
@@ -239,16 +232,16 @@ def check_files(storage: Any, segment: Any) -> None:
 class _Values:
     """The encoded positions of a term's postings, one posting at a time, for ListMatcher."""
 
-    def __init__(self, terms: ArrayTermsReader, offset: int, count: int) -> None:
-        self._terms, self._offset, self._count = terms, offset, count
+    def __init__(self, terms: ArrayTermsReader, term: postings.TermArrays) -> None:
+        self._terms, self._term = terms, term
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._term.ids)
 
     def __getitem__(self, i: int) -> bytes:
-        if self._offset == NO_POSITIONS:
+        if self._term.positions < 0:
             return b""
-        _owner, found = self._terms.positions(self._offset, self._count, np.array([i]))
+        _owner, found = self._terms.positions(self._term, np.array([i]))
         return found.astype("<u4").tobytes()
 
 
