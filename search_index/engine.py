@@ -203,7 +203,7 @@ class SearchIndex:
                 ix, procs=REBUILD_PROCS, limitmb=REBUILD_LIMITMB, **WRITER_OPTIONS
             )
         else:
-            writer = ix.writer(limitmb=REBUILD_LIMITMB, **WRITER_OPTIONS)
+            writer = codec.pooled_writer(ix, limitmb=REBUILD_LIMITMB, **WRITER_OPTIONS)
         count = 0
         try:
             for record in records:

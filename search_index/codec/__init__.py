@@ -3,6 +3,7 @@
     format     the array codec: postings, positions and per-document columns as arrays
     arrays     one searcher's segments as arrays over global document numbers
     opening    opening an index and a searcher while other processes commit
+    pool       postings grouped by term while a rebuild adds documents
     parallel   a rebuild in several processes
 
 The rest of the package uses Whoosh's public API and these modules only. What is here extends
@@ -22,6 +23,7 @@ from search_index.codec.arrays import SearcherArrays, TermPostings  # noqa: E402
 from search_index.codec.format import ArrayCodec, ArrayPositions  # noqa: E402
 from search_index.codec.opening import open_index, open_searcher  # noqa: E402
 from search_index.codec.parallel import ParallelWriter  # noqa: E402
+from search_index.codec.pool import pooled_writer  # noqa: E402
 
 __all__ = [
     "ArrayCodec",
@@ -31,4 +33,5 @@ __all__ = [
     "TermPostings",
     "open_index",
     "open_searcher",
+    "pooled_writer",
 ]

@@ -17,7 +17,7 @@ import json
 import mmap
 import os
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,18 +29,42 @@ from whoosh.matching import ListMatcher
 from whoosh.util.numeric import length_to_byte
 
 from search_index.codec import postings
+from search_index.codec.pool import TermRuns
 
 POSTINGS_EXT, POSITIONS_EXT, ARRAYS_EXT = ".apst", ".apos", ".arr"
 SORT_COLUMNS = ("published", "updated")  # numeric columns also kept as arrays (their sortable,
 # unsigned form), for newest first
 _ALIGN = 8
 _STORED = "_stored"
+WordValues = tuple[str, int, float, bytes]  # term, frequency, weight, encoded positions
 
 
 class ArrayPositions(formats.Positions):
     """Whoosh's Positions format with each posting's positions as raw uint32 (absolute), not a
     pickled list of deltas: the postings writer copies them to `.apos` as they are, and a phrase
     reads them as an array."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[WordValues]:
+        """Whoosh's loop without its generator layers (a fifth of a rebuild's analysis)."""
+        if isinstance(value, tuple | list):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        positions: dict[str, list[int]] = {}
+        weights: dict[str, float] = {}
+        kwargs.update(positions=True, boosts=True)
+        for token in analyzer(value, **kwargs):
+            if token.stopped:
+                continue
+            found = positions.get(token.text)
+            if found is None:
+                positions[token.text] = [token.pos]
+                weights[token.text] = token.boost
+            else:
+                found.append(token.pos)
+                weights[token.text] += token.boost
+        boost = self.field_boost
+        for word, found in positions.items():
+            yield word, len(found), weights[word] * boost, array("I", found).tobytes()
 
     def encode(self, poslist: Sequence[int]) -> bytes:
         return array("I", poslist).tobytes()
@@ -106,14 +130,22 @@ class ArrayFieldWriter(base.FieldWriter):
         self._ids = array("I")
         self._weights = array("f")
         self._values: list[bytes] = []
-        self._lengths: list[int] = []
         self.is_closed = False
 
     def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
-        """Whoosh's loop without the length of every posting's document, read back one posting
-        at a time from the columns (half the writing time): nothing here reads a term's
-        lengths, and the lengths themselves are in `.arr`."""
-        super().add_postings(schema, None, items)
+        """Whole terms from a TermPool; otherwise Whoosh's loop, without the length of every
+        posting's document, which it reads back one posting at a time (half the writing time):
+        nothing here reads a term's lengths, and the lengths themselves are in `.arr`."""
+        if not isinstance(items, TermRuns):
+            super().add_postings(schema, None, items)
+            return
+        fieldname = None
+        for (name, btext), (ids, weights, counts, positions) in items:
+            if name != fieldname:
+                self.start_field(name, schema[name])
+                fieldname = name
+            self._write_term(btext, np.frombuffer(ids, np.uint32), np.frombuffer(weights, np.float32),
+                             np.frombuffer(counts, np.uint32) if positions else None, positions)  # fmt: skip
 
     def start_field(self, fieldname: str, fieldobj: Any) -> None:
         self._fieldid = self._fieldmap.setdefault(fieldname, len(self._fieldmap))
@@ -123,34 +155,43 @@ class ArrayFieldWriter(base.FieldWriter):
 
     def start_term(self, btext: bytes) -> None:
         self._btext = btext
-        self._ids, self._weights, self._values, self._lengths = array("I"), array("f"), [], []
+        self._ids, self._weights, self._values = array("I"), array("f"), []
 
     def add(self, docnum: int, weight: float, vbytes: bytes, length: int | None) -> None:
         self._ids.append(docnum)
         self._weights.append(weight)
         if vbytes and self._positions_kept:
             self._values.append(vbytes)
-        if length:
-            self._lengths.append(length)
 
     def finish_term(self) -> None:
-        info = W3TermInfo()
-        count = len(self._ids)
-        info._weight, info._df = float(sum(self._weights)), count
-        info._minlength = min(self._lengths) if self._lengths else None
-        info._maxlength = max(self._lengths) if self._lengths else 0
-        info._maxweight = max(self._weights) if count else 0.0
-        info._minid, info._maxid = (self._ids[0], self._ids[-1]) if count else (None, None)
-        ids = np.frombuffer(self._ids, dtype=np.uint32).astype(np.int64)
-        weights = np.frombuffer(self._weights, dtype=np.float32).astype(np.float64)
-        unit = self._format.field_boost
+        counts = positions = None
         if self._values:
-            if len(self._values) != count:
+            if len(self._values) != len(self._ids):
                 raise ValueError("a term's postings carry positions for only some documents")
-            counts = np.fromiter((len(v) // 4 for v in self._values), dtype=np.int64, count=count)
-            flags, positions = postings.encode_positions(self._values)
+            counts = np.fromiter((len(v) // 4 for v in self._values), dtype=np.int64, count=len(self._values))
+            positions = b"".join(self._values)
+        ids, weights = np.frombuffer(self._ids, np.uint32), np.frombuffer(self._weights, np.float32)
+        self._write_term(self._btext, ids, weights, counts, positions)
+
+    def _write_term(
+        self,
+        btext: bytes,
+        ids: np.ndarray,
+        weights: np.ndarray,
+        counts: np.ndarray | None,
+        positions: bytes | None,
+    ) -> None:
+        """A term's record in `.apst` (and `.apos`) and its row in the term table; `positions`
+        are each posting's raw uint32 positions one after the other, `counts` how many each."""
+        info = W3TermInfo()
+        ids, weights, unit = ids.astype(np.int64), weights.astype(np.float64), self._format.field_boost
+        info._weight, info._df = float(weights.sum()), len(ids)
+        info._minlength, info._maxlength, info._maxweight = None, 0, float(weights.max())
+        info._minid, info._maxid = int(ids[0]), int(ids[-1])
+        if positions:
+            flags, encoded = postings.encode_positions(positions)
             where = _pad(self._positions)
-            self._positions.write(positions)
+            self._positions.write(encoded)
         else:
             counts, flags, where = postings.counts_of(weights, unit), postings.NO_POSITIONS, 0
         layout, parts = postings.encode(ids, weights, counts, unit)
@@ -158,8 +199,8 @@ class ArrayFieldWriter(base.FieldWriter):
         self._postings.write(((where << 8) | flags | layout).to_bytes(postings.HEADER_BYTES, "little"))
         for part in parts:
             self._postings.write(part)
-        info.set_extent(offset, count)
-        self._tindex.add(self._fieldid.to_bytes(2, "big") + self._btext, info.to_bytes())
+        info.set_extent(offset, len(ids))
+        self._tindex.add(self._fieldid.to_bytes(2, "big") + btext, info.to_bytes())
 
     def finish_field(self) -> None:
         self._format = None
@@ -230,10 +271,12 @@ def check_files(storage: Any, segment: Any) -> None:
 
 
 class _Values:
-    """The encoded positions of a term's postings, one posting at a time, for ListMatcher."""
+    """The encoded positions of a term's postings for ListMatcher, all decoded at the first
+    (a merge reads every posting of every term)."""
 
     def __init__(self, terms: ArrayTermsReader, term: postings.TermArrays) -> None:
         self._terms, self._term = terms, term
+        self._decoded: list[bytes] | None = None
 
     def __len__(self) -> int:
         return len(self._term.ids)
@@ -241,8 +284,14 @@ class _Values:
     def __getitem__(self, i: int) -> bytes:
         if self._term.positions < 0:
             return b""
-        _owner, found = self._terms.positions(self._term, np.array([i]))
-        return found.astype("<u4").tobytes()
+        if self._decoded is None:
+            rows = np.arange(len(self._term.ids))
+            _owner, found = self._terms.positions(self._term, rows)
+            raw = found.astype("<u4").tobytes()
+            ends = 4 * np.cumsum(self._term.counts, dtype=np.int64)
+            starts = [0, *ends[:-1].tolist()]
+            self._decoded = [raw[start:end] for start, end in zip(starts, ends.tolist(), strict=True)]
+        return self._decoded[i]
 
 
 # -- per-document arrays -------------------------------------------------------------------------

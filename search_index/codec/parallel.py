@@ -13,6 +13,8 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
+from search_index.codec.pool import use_term_pool
+
 _SPAWN = multiprocessing.get_context("spawn")
 
 
@@ -30,6 +32,7 @@ class ParallelWriter(SegmentWriter):
 
     def __init__(self, ix: whoosh_index.FileIndex, procs: int, batchsize: int = 100, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
+        use_term_pool(self)
         self._procs, self._batchsize, self._subargs = procs, batchsize, kwargs
         self._jobs = _SPAWN.Queue(procs * 4)
         self._results = _SPAWN.Queue()
@@ -68,6 +71,11 @@ class ParallelWriter(SegmentWriter):
             task.terminate()
         for task in self._tasks:
             task.join()
+        for channel in (self._jobs, self._results):
+            # Batches no worker will read: without this, the queue's feeder thread waits at
+            # interpreter exit to hand them over, and the process never ends.
+            channel.cancel_join_thread()
+            channel.close()
         super().cancel()
 
     def _put(self, item: list[dict[str, Any]] | None) -> None:
@@ -108,7 +116,7 @@ class _SegmentTask(_SPAWN.Process):  # type: ignore[name-defined]
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the parent, which cancels
         _exit_with_parent()
         ix = whoosh_index.open_dir(self.folder, indexname=self.indexname)
-        writer = SegmentWriter(ix, _lk=False, **self.kwargs)  # the parent holds the write lock
+        writer = use_term_pool(SegmentWriter(ix, _lk=False, **self.kwargs))  # the parent holds the lock
         while (batch := self.jobs.get()) is not None:
             for fields in batch:
                 writer.add_document(**fields)

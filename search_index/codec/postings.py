@@ -97,9 +97,9 @@ def positions_of(buffer: memoryview, term: TermArrays, rows: np.ndarray) -> tupl
     return owner, flat[np.repeat(starts, sizes) + within].astype(np.int64)
 
 
-def encode_positions(values: list[bytes]) -> tuple[int, bytes]:
-    """(flags, bytes) of a term's positions, from each posting's raw uint32 positions."""
-    flat = np.frombuffer(b"".join(values), "<u4")
+def encode_positions(raw: bytes) -> tuple[int, bytes]:
+    """(flags, bytes) of a term's positions, from its postings' raw uint32 positions."""
+    flat = np.frombuffer(raw, "<u4")
     if len(flat) and flat.max() >= 1 << 16:
         return POSITIONS_32, flat.tobytes()
     return 0, flat.astype("<u2").tobytes()

@@ -114,11 +114,25 @@ def test_array_postings_read_what_whoosh_reads_through_deletions(segmented):
     assert _assert_as_whoosh_reads(segmented) > 20
 
 
-def test_a_merge_keeps_every_posting(tmp_path, make_record):
+def test_a_rebuild_writes_what_whoosh_reads(tmp_path, make_record):
+    records = [
+        make_record(id=n, title=f"crisis portal {n}", body="consular crisis " * (n % 4 + 1),
+                    language="en" if n % 2 else "id", year=2015 + n, published_days=n)
+        for n in range(1, 16)
+    ]  # fmt: skip
+    with SearchIndex(tmp_path / "index") as ix:
+        ix.rebuild(records, 4)  # postings grouped by term (codec.pool), not Whoosh's pool
+        assert _assert_as_whoosh_reads(ix) > 20
+
+
+@pytest.mark.parametrize("pooled", [False, True], ids=["whoosh pool", "term pool"])
+def test_a_merge_keeps_every_posting(tmp_path, make_record, pooled):
     ix = _segmented(tmp_path / "index", make_record)
     before = ix.search("crisis", PUBLIC)
     directory = store.current(ix.root)
-    writer = codec.open_index(directory).writer(**engine.WRITER_OPTIONS)
+    index = codec.open_index(directory)
+    options = engine.WRITER_OPTIONS
+    writer = codec.pooled_writer(index, **options) if pooled else index.writer(**options)
     writer.commit(optimize=True)  # Whoosh merges the segments through the codec's readers
     with _searcher(ix) as searcher:
         assert len(list(searcher.reader().leaf_readers())) == 1
