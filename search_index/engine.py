@@ -30,6 +30,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from search_index import codec, store
+from search_index.backend import ChangedSince
 from search_index.codec import ArrayCodec
 from search_index.docsets import SearcherCache
 from search_index.glossary import Glossary
@@ -51,7 +52,6 @@ WRITER_OPTIONS = {"compound": False, "codec": ArrayCodec()}
 PROGRESS_EVERY = 100
 
 _SCHEMA_NAMES = frozenset(build_schema().names())
-ChangedSince = Callable[[Collection[int]], Collection[int]]
 
 
 class SearchIndex:
