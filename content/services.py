@@ -197,7 +197,8 @@ def create_document(actor: Any, data: dict[str, Any], publish: bool = False) -> 
     values, problems = fields.clean(data, actor.country_code, actor)
     if problems:
         raise Invalid(problems)
-    values.setdefault("language", written_in(values, actor.country.default_language))
+    if not values.get("language"):  # detection loads a model of about 80 MB into the worker
+        values["language"] = written_in(values, actor.country.default_language)
     doc = Document(country_code=actor.country_code, author_id=actor.id, visibility="country", status="draft")
     doc.shares, doc.sources = [], []
     if "visibility" not in values:

@@ -73,6 +73,19 @@ def test_an_indian_officers_english_text_is_english_and_a_declared_language_stay
     assert bad.status_code == 422
 
 
+def test_a_declared_language_is_not_detected_at_all(client, make_user, monkeypatch):
+    # Detection loads py3langid's model (about 80 MB in each worker): not for nothing.
+    def refuse(text: str) -> str:
+        raise AssertionError("detection ran for a document whose language was declared")
+
+    monkeypatch.setattr("content.services.detect_language", refuse)
+    author = make_user("IN", "contributor")
+    _country, title, body, _ = TEXTS[0]
+    declared = {"title": title, "body_markdown": body, "language": "en"}
+    response = client.post("/api/v1/documents", json=declared, headers=bearer(author))
+    assert response.status_code == 201 and response.get_json()["language"] == "en"
+
+
 def test_the_editor_offers_detection_for_new_documents_only(client, make_user, login):
     author = make_user("IN", "contributor")
     login(author)
