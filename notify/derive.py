@@ -2,8 +2,9 @@
 
 One batch is one transaction: the notifications, the e-mails they queue and the new cursor
 commit together, so a process that dies leaves the cursor where it was and the next run
-derives the same batch again. (user, change, reason) is unique, so nothing is derived twice
-even by two processes at once (the second one's commit fails and it starts over).
+derives the same batch again. Two processes take turns: the cursor row is locked on
+PostgreSQL, and on SQLite, which locks no row, a file lock beside the database serialises the
+batches. (user, change, reason) is unique besides, so nothing can be derived twice.
 
 The decision is taken with the access policy on the document as it is when the batch runs,
 and again when each e-mail is sent and each list is shown.
@@ -11,14 +12,17 @@ and again when each e-mail is sent and each list is shown.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, insert, or_
+from sqlalchemy.exc import IntegrityError
 
 from content import changelog, indexing
 from content.glossary import current_glossary
@@ -40,6 +44,11 @@ FLUSH_ROWS = 20_000  # notifications held before they are inserted (memory, not 
 
 def derive(limit: int = BATCH) -> int:
     """Handle the next batch of change-log rows; returns how many rows it handled."""
+    with _turn():
+        return _derive(limit)
+
+
+def _derive(limit: int) -> int:
     cursor = _cursor()
     rows = _rows(cursor.seq, limit)
     if not rows:
@@ -67,15 +76,29 @@ def derive_all() -> int:
     return total
 
 
+@contextmanager
+def _turn() -> Iterator[None]:
+    """On SQLite, one batch at a time across processes and threads (an flock beside the database
+    file; SELECT ... FOR UPDATE locks nothing there); elsewhere the cursor row's lock does it."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        yield
+        return
+    with open(f"{url.database}.notify-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed, or the process dies
+        yield
+
+
 def _cursor() -> FollowerCursor:
     """This follower's row, locked on PostgreSQL so two processes take turns."""
-    query = db.select(FollowerCursor).where(FollowerCursor.name == CURSOR).with_for_update()
-    cursor = db.session.scalar(query)
-    if cursor is None:
-        cursor = FollowerCursor(name=CURSOR, seq=0, updated_at=utcnow())
-        db.session.add(cursor)
-        db.session.flush()
-    return cursor
+    query = db.select(FollowerCursor).where(FollowerCursor.name == CURSOR)
+    if db.session.scalar(query) is None:  # a database without the migration's row
+        try:
+            db.session.add(FollowerCursor(name=CURSOR, seq=0, updated_at=utcnow()))
+            db.session.commit()
+        except IntegrityError:  # another follower made it first
+            db.session.rollback()
+    return db.session.scalar(query.with_for_update())
 
 
 def _rows(after: int, limit: int) -> list[ChangeLog]:

@@ -3,6 +3,9 @@ a real SMTP server; workflow notices reach admins and authors; nothing is sent t
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from content import services
@@ -183,6 +186,43 @@ def test_derivation_is_idempotent_and_resumes_from_its_cursor(mail_app, make_use
     make_document("ID", "network", "published")
     derive.derive_all()
     assert _count(Notification, reader) == 2
+
+
+def test_two_processes_deriving_at_once_take_turns(mail_app, make_user, make_document, monkeypatch):
+    # Two web workers' followers on one database: the second waits for the first's batch, then
+    # finds nothing left (on SQLite, which locks no row, it failed on the unique key).
+    reader = make_user("TH", "reader")
+    _follow(reader, "kind", "case_study", delivery="site")
+    make_document("ID", "network", "published")
+    db.session.commit()
+    inside, insert = threading.Event(), derive._Batch.insert
+
+    def slow_insert(batch):  # the first batch holds its turn a while, its rows computed
+        if not inside.is_set():
+            inside.set()
+            time.sleep(0.5)
+        insert(batch)
+
+    monkeypatch.setattr(derive._Batch, "insert", slow_insert)
+    handled: list[int] = []
+    failed: list[BaseException] = []
+
+    def follower() -> None:
+        with mail_app.app_context():
+            try:
+                handled.append(derive.derive())
+            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+                failed.append(error)
+
+    first = threading.Thread(target=follower)
+    first.start()
+    assert inside.wait(10)
+    second = threading.Thread(target=follower)
+    second.start()
+    first.join(20)
+    second.join(20)
+    assert failed == [] and sorted(handled)[0] == 0 and sum(handled) > 0
+    assert _count(Notification, reader) == 1
 
 
 def test_a_refused_address_fails_once_and_pauses_mail(mail_app, mailbox, make_user, make_document):
