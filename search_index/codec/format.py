@@ -82,9 +82,6 @@ class ArrayPositions(formats.Positions):
 class ArrayCodec(W3Codec):
     """W3Codec with array postings and columns; pickled into each segment of the index."""
 
-    def __init__(self) -> None:
-        super().__init__(blocklimit=128, compression=0, inlinelimit=0)
-
     def field_writer(self, storage: Any, segment: Any) -> ArrayFieldWriter:
         return ArrayFieldWriter(storage, segment)
 
@@ -371,7 +368,8 @@ class ArrayPerDocReader(W3PerDocReader):
                 size = os.fstat(handle.fileno()).st_size
                 self._colfiles[name[len(prefix) : -len(suffix)]] = (handle, 0, size)
         if segment.doc_count_all() and _STORED not in self._colfiles:
-            check_files(storage, segment)
+            missing = W3Codec.column_filename(segment, _STORED)
+            raise FileNotFoundError(2, "a segment's stored fields are missing", missing)
 
     def has_column(self, fieldname: str) -> bool:
         """From the files opened, never the directory: another commit may have emptied it."""
